@@ -1,0 +1,41 @@
+# Everything the project needs is set up by these targets on a fresh machine.
+#   make demo    run the demo (examples/)
+#   make test    run every test
+#   make bench   run the benchmarks and print their summary
+
+PYTHON ?= python3
+VENV   := $(CURDIR)/.venv
+PY     := $(VENV)/bin/python
+
+# The embedded interpreter, the crates' build (pyo3) and the tests all use the project venv.
+export PYO3_PYTHON   := $(PY)
+export JARROW_PYTHON := $(PY)
+
+.PHONY: all venv build test demo bench clean
+
+all: build
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.txt
+	@$(PYTHON) -c 'import sysconfig, sys; sys.exit(0 if sysconfig.get_config_var("Py_ENABLE_SHARED") else "$(PYTHON) has no shared libpython; jarrow embeds CPython and needs one")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+build: venv
+	cargo build --workspace --all-targets
+
+test: venv
+	cargo test --workspace
+
+demo: venv
+	cargo run --quiet --release -p jarrow-examples --bin score_transactions
+
+bench: venv
+	cargo bench -p jarrow-benches
+	$(PY) benches/summary.py target/criterion
+
+clean:
+	cargo clean
+	rm -rf $(VENV)

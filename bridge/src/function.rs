@@ -1,0 +1,164 @@
+//! A Python callable resolved once from its name, then called many times.
+
+use arrow::array::RecordBatch;
+use arrow::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::arrow::{self as batch, RawBatch};
+use crate::error::{Error, Result};
+use crate::python::{Interpreter, attach};
+use crate::value::{Value, python_type_name};
+
+/// A resolved Python function: `"pkg.module:function"` or `"pkg.module:Class.method"`.
+pub struct PythonFunction {
+    name: String,
+    callable: Py<PyAny>,
+    interp: &'static Interpreter,
+}
+
+impl std::fmt::Debug for PythonFunction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PythonFunction").field("name", &self.name).finish()
+    }
+}
+
+impl PythonFunction {
+    pub(crate) fn resolve(py: Python<'_>, interp: &'static Interpreter, name: &str) -> Result<Self> {
+        let resolve = interp.bridge(py).getattr("resolve").map_err(|e| interp.error(py, e))?;
+        match resolve.call1((name,)) {
+            Ok(callable) => Ok(PythonFunction { name: name.to_owned(), callable: callable.unbind(), interp }),
+            Err(e) if interp.is_resolve_error(py, &e) => Err(Error::NotFound {
+                name: name.to_owned(),
+                detail: e.value(py).to_string(),
+            }),
+            Err(e) => Err(interp.error(py, e)),
+        }
+    }
+
+    /// The name this function was resolved from.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Calls the function with positional and keyword arguments.
+    pub fn call(&self, args: &[Value], kwargs: &[(String, Value)]) -> Result<Value> {
+        attach(|py| {
+            let args = args.iter().map(|v| v.to_python(py)).collect::<Result<Vec<_>>>()?;
+            let args = PyTuple::new(py, args).map_err(|e| self.interp.error(py, e))?;
+            let kwargs = if kwargs.is_empty() {
+                None
+            } else {
+                let dict = PyDict::new(py);
+                for (k, v) in kwargs {
+                    dict.set_item(k, v.to_python(py)?).map_err(|e| self.interp.error(py, e))?;
+                }
+                Some(dict)
+            };
+            let result = self
+                .callable
+                .bind(py)
+                .call(args, kwargs.as_ref())
+                .map_err(|e| self.interp.error(py, e))?;
+            Value::from_python(&result)
+        })
+    }
+
+    /// `f(i64) -> i64` without building a [`Value`]: small ints come from CPython's cache.
+    pub fn call_i64(&self, x: i64) -> Result<i64> {
+        attach(|py| {
+            // SAFETY: attached; every new reference is owned by a Bound and released on drop.
+            let result = unsafe {
+                let arg = Bound::from_owned_ptr(py, ffi::PyLong_FromLongLong(x));
+                Bound::from_owned_ptr_or_err(py, ffi::PyObject_CallOneArg(self.callable.as_ptr(), arg.as_ptr()))
+            }
+            .map_err(|e| self.interp.error(py, e))?;
+            if !result.is_instance_of::<pyo3::types::PyInt>() {
+                return Err(self.unexpected(&result, "int"));
+            }
+            result.extract::<i64>().map_err(|_| {
+                Error::Conversion(format!("{} returned {result}, which does not fit in 64 bits", self.name))
+            })
+        })
+    }
+
+    /// `f(f64) -> f64`; an int result is accepted and widened, as Python would.
+    pub fn call_f64(&self, x: f64) -> Result<f64> {
+        attach(|py| {
+            // SAFETY: attached; every new reference is owned by a Bound and released on drop.
+            let result = unsafe {
+                let arg = Bound::from_owned_ptr(py, ffi::PyFloat_FromDouble(x));
+                Bound::from_owned_ptr_or_err(py, ffi::PyObject_CallOneArg(self.callable.as_ptr(), arg.as_ptr()))
+            }
+            .map_err(|e| self.interp.error(py, e))?;
+            if let Ok(f) = result.cast::<pyo3::types::PyFloat>() {
+                return Ok(f.value());
+            }
+            if result.is_instance_of::<pyo3::types::PyInt>() {
+                return result.extract::<f64>().map_err(|e| Error::Conversion(e.to_string()));
+            }
+            Err(self.unexpected(&result, "float"))
+        })
+    }
+
+    fn unexpected(&self, result: &Bound<'_, PyAny>, expected: &str) -> Error {
+        Error::Conversion(format!(
+            "{} returned a {}; expected {expected}",
+            self.name,
+            python_type_name(result)
+        ))
+    }
+
+    /// Calls the function on a batch the caller hands over as C Data Interface structs, and
+    /// moves the result into the caller's output structs. The function receives a
+    /// `pyarrow.RecordBatch` over the caller's buffers (no copy) and may return any accepted
+    /// batch-like value (see `_jarrow_bridge.to_record_batch`).
+    ///
+    /// The input is taken over whatever happens: on return (success or error) the caller's input
+    /// structs are released and must not be released again.
+    ///
+    /// # Safety
+    /// `input` must point to valid, unreleased C Data Interface structs the caller gives up;
+    /// `output` to writable released (zeroed) structs, which the caller owns after success.
+    pub unsafe fn apply_raw(&self, input: RawBatch, output: RawBatch) -> Result<()> {
+        // SAFETY: per the function contract.
+        let (array, schema) = unsafe { batch::take_input(input) }?;
+        attach(|py| {
+            let result = self.apply_in(py, array, schema)?;
+            // SAFETY: per the function contract.
+            unsafe { batch::export_pyarrow(self.interp, &result, output) }
+        })
+    }
+
+    /// Calls the function on a Rust batch; the result is imported back into Rust.
+    pub fn apply(&self, input: &RecordBatch) -> Result<RecordBatch> {
+        let (array, schema) = batch::export_batch(input)?;
+        let (mut out_array, mut out_schema) = (FFI_ArrowArray::empty(), FFI_ArrowSchema::empty());
+        attach(|py| {
+            let result = self.apply_in(py, array, schema)?;
+            let output = RawBatch { array: &mut out_array, schema: &mut out_schema };
+            // SAFETY: the output structs are fresh, empty and writable.
+            unsafe { batch::export_pyarrow(self.interp, &result, output) }
+        })?;
+        batch::import_batch(out_array, &out_schema)
+    }
+
+    /// The function's result for a batch, coerced to a `pyarrow.RecordBatch`.
+    fn apply_in<'py>(
+        &self,
+        py: Python<'py>,
+        array: FFI_ArrowArray,
+        schema: FFI_ArrowSchema,
+    ) -> Result<Bound<'py, PyAny>> {
+        let input = batch::to_pyarrow(py, self.interp, array, schema)?;
+        let result = self.callable.bind(py).call1((input,)).map_err(|e| self.interp.error(py, e))?;
+        self.interp.to_record_batch(py, &result).map_err(|e| match e {
+            Error::Python { type_name, message, .. } => Error::Conversion(format!(
+                "the result of {} is not a batch: {type_name}: {message}",
+                self.name
+            )),
+            other => other,
+        })
+    }
+}

@@ -1,0 +1,22 @@
+//! jarrow's core: an embedded CPython that JVM and Python hosts call with scalars or with Apache
+//! Arrow batches shared through the C Data Interface, without copies.
+//!
+//! ```no_run
+//! use jarrow::{Interpreter, PythonConfig, Value};
+//!
+//! let python = Interpreter::start(PythonConfig::new().executable(".venv/bin/python"))?;
+//! let sqrt = python.function("math:sqrt")?;
+//! assert_eq!(sqrt.call(&[Value::Float(9.0)], &[])?, Value::Float(3.0));
+//! # Ok::<(), jarrow::Error>(())
+//! ```
+
+pub mod arrow;
+mod error;
+mod function;
+pub mod python;
+mod value;
+
+pub use error::{Error, Result};
+pub use function::PythonFunction;
+pub use python::{Interpreter, PythonConfig, PythonInstall};
+pub use value::Value;
