@@ -108,7 +108,7 @@ impl Value {
                 return Value::from_python(&item);
             }
         }
-        Err(Error::Conversion(format!("cannot convert a Python {type_name}; supported: {SUPPORTED}")))
+        Err(Error::Conversion(format!("cannot convert a Python value of type {type_name}; supported: {SUPPORTED}")))
     }
 
     /// Builds the Python object for this value.

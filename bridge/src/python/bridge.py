@@ -60,12 +60,12 @@ def resolve(name):
     return target
 
 
-def describe_exception(exc):
-    """(qualified type name, message, full traceback text) of an exception."""
+def describe_exception(exc, tb):
+    """(qualified type name, message, full traceback text) of an exception raised with `tb`."""
     cls = type(exc)
     module = cls.__module__
     type_name = cls.__qualname__ if module in ("builtins", "__main__") else f"{module}.{cls.__qualname__}"
-    text = "".join(traceback.format_exception(exc))
+    text = "".join(traceback.format_exception(cls, exc, tb))
     return type_name, str(exc), text
 
 

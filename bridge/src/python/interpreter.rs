@@ -151,7 +151,7 @@ impl Interpreter {
 
     /// Converts a Python exception into [`Error::Python`], with its full traceback.
     pub(crate) fn error(&self, py: Python<'_>, err: PyErr) -> Error {
-        let described = self.describe_exception.bind(py).call1((err.value(py),));
+        let described = self.describe_exception.bind(py).call1((err.value(py), err.traceback(py)));
         match described.and_then(|d| d.extract::<(String, String, String)>().map_err(PyErr::from)) {
             Ok((type_name, message, traceback)) => Error::Python { type_name, message, traceback },
             Err(_) => basic_error(py, err),

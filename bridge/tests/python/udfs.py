@@ -179,3 +179,11 @@ def failing_batch(batch):
 
 def decimal_value():
     return decimal.Decimal("12345678901234567890.0123456789")
+
+
+class ScoreError(Exception):
+    pass
+
+
+def raise_score_error():
+    raise ScoreError("model refused the input")
