@@ -112,7 +112,7 @@ def as_chunked(batch):
 
 
 def as_numpy(batch):
-    return batch.column(0).to_numpy() * 2
+    return batch.column(0).to_numpy(zero_copy_only=False) * 2
 
 
 def as_numpy_2d(batch):
@@ -187,3 +187,7 @@ class ScoreError(Exception):
 
 def raise_score_error():
     raise ScoreError("model refused the input")
+
+
+def as_capsule_stream_array(batch):
+    return CStream(pa.chunked_array([batch.column(0)]))
