@@ -28,6 +28,7 @@ build: venv
 
 test: venv
 	cargo test --workspace
+	cargo run --quiet -p jarrow-examples --bin quickstart
 
 demo: venv
 	cargo run --quiet --release -p jarrow-examples --bin score_transactions
