@@ -29,7 +29,22 @@ struct CArray {
     private_data: *mut c_void,
 }
 
+/// The C Data Interface's ArrowSchema.
+#[repr(C)]
+struct CSchema {
+    format: *const c_void,
+    name: *const c_void,
+    metadata: *const c_void,
+    flags: i64,
+    n_children: i64,
+    children: *mut *mut CSchema,
+    dictionary: *mut CSchema,
+    release: Option<unsafe extern "C" fn(*mut CSchema)>,
+    private_data: *mut c_void,
+}
+
 type Release = unsafe extern "C" fn(*mut CArray);
+type SchemaRelease = unsafe extern "C" fn(*mut CSchema);
 
 /// Original release callbacks of the arrays being counted, by their (move-stable) private data.
 static ORIGINAL_RELEASE: Mutex<Option<HashMap<usize, Release>>> = Mutex::new(None);
@@ -42,6 +57,30 @@ unsafe extern "C" fn counting_release(array: *mut CArray) {
     RELEASED.fetch_add(1, Ordering::SeqCst);
     // SAFETY: the producer's own release, called once.
     unsafe { original(array) }
+}
+
+static ORIGINAL_SCHEMA_RELEASE: Mutex<Option<HashMap<usize, SchemaRelease>>> = Mutex::new(None);
+static SCHEMAS_RELEASED: AtomicUsize = AtomicUsize::new(0);
+
+unsafe extern "C" fn counting_schema_release(schema: *mut CSchema) {
+    // SAFETY: called by the consumer on a live schema whose release we replaced.
+    let key = unsafe { (*schema).private_data } as usize;
+    let original = ORIGINAL_SCHEMA_RELEASE.lock().unwrap().as_mut().unwrap().remove(&key).expect("released once");
+    SCHEMAS_RELEASED.fetch_add(1, Ordering::SeqCst);
+    // SAFETY: the producer's own release, called once.
+    unsafe { original(schema) }
+}
+
+/// Makes `schema`'s release callback count its calls (and fail the test if called twice).
+fn count_schema_releases(schema: &mut FFI_ArrowSchema) {
+    let raw = (schema as *mut FFI_ArrowSchema).cast::<CSchema>();
+    // SAFETY: FFI_ArrowSchema is the spec's repr(C) struct.
+    unsafe {
+        let original = (*raw).release.take().expect("a live schema");
+        let map = &mut *ORIGINAL_SCHEMA_RELEASE.lock().unwrap();
+        map.get_or_insert_with(HashMap::new).insert((*raw).private_data as usize, original);
+        (*raw).release = Some(counting_schema_release);
+    }
 }
 
 /// Makes `array`'s release callback count its calls (and fail the test if called twice).
@@ -165,11 +204,13 @@ fn every_exported_struct_is_released_exactly_once() {
     let f = python.function("udfs:doubled").unwrap();
     let failing = python.function("udfs:failing_batch").unwrap();
     let before = RELEASED.load(Ordering::SeqCst);
+    let schemas_before = SCHEMAS_RELEASED.load(Ordering::SeqCst);
     let batch = float_batch(3, 100);
     let calls = 50;
     for i in 0..calls {
         let (mut array, mut schema) = export_batch(&batch).unwrap();
         count_releases(&mut array);
+        count_schema_releases(&mut schema);
         let (mut out_array, mut out_schema) = (FFI_ArrowArray::empty(), FFI_ArrowSchema::empty());
         let g = if i % 5 == 0 { &failing } else { &f };
         // SAFETY: valid structs given up to the call; fresh output structs.
@@ -181,8 +222,10 @@ fn every_exported_struct_is_released_exactly_once() {
         };
         if result.is_ok() {
             count_releases(&mut out_array);
+            count_schema_releases(&mut out_schema);
             let out = import_batch(out_array, &out_schema).unwrap();
             assert_eq!(out.num_rows(), 100);
+            drop(out_schema);
         } else {
             assert!(out_array.is_released(), "no output on error");
         }
@@ -191,7 +234,9 @@ fn every_exported_struct_is_released_exactly_once() {
     // One release per input (failed calls included) and one per output.
     let successes = calls - calls / 5;
     assert_eq!(RELEASED.load(Ordering::SeqCst) - before, calls + successes);
-    assert!(ORIGINAL_RELEASE.lock().unwrap().as_ref().unwrap().is_empty(), "nothing left unreleased");
+    assert_eq!(SCHEMAS_RELEASED.load(Ordering::SeqCst) - schemas_before, calls + successes);
+    assert!(ORIGINAL_RELEASE.lock().unwrap().as_ref().unwrap().is_empty(), "no array left unreleased");
+    assert!(ORIGINAL_SCHEMA_RELEASE.lock().unwrap().as_ref().unwrap().is_empty(), "no schema left unreleased");
 }
 
 fn column_names(batch: &RecordBatch) -> Vec<String> {
