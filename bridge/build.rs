@@ -9,9 +9,6 @@ fn main() {
         config.version().major,
         config.version().minor
     );
-    println!(
-        "cargo:rustc-env=JARROW_BUILD_PYTHON_LIB={}",
-        config.lib_name().unwrap_or_default()
-    );
+    println!("cargo:rustc-env=JARROW_BUILD_PYTHON_LIB={}", config.lib_name().unwrap_or_default());
     println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
 }

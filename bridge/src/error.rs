@@ -17,11 +17,7 @@ pub enum Error {
     },
     /// Java code raised an exception.
     #[error("{class}: {message}\n{stack}")]
-    Java {
-        class: String,
-        message: String,
-        stack: String,
-    },
+    Java { class: String, message: String, stack: String },
     /// A function name could not be resolved to a callable.
     #[error("cannot resolve Python function {name:?}: {detail}")]
     NotFound { name: String, detail: String },

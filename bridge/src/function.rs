@@ -29,10 +29,9 @@ impl PythonFunction {
         let resolve = interp.bridge(py).getattr("resolve").map_err(|e| interp.error(py, e))?;
         match resolve.call1((name,)) {
             Ok(callable) => Ok(PythonFunction { name: name.to_owned(), callable: callable.unbind(), interp }),
-            Err(e) if interp.is_resolve_error(py, &e) => Err(Error::NotFound {
-                name: name.to_owned(),
-                detail: e.value(py).to_string(),
-            }),
+            Err(e) if interp.is_resolve_error(py, &e) => {
+                Err(Error::NotFound { name: name.to_owned(), detail: e.value(py).to_string() })
+            }
             Err(e) => Err(interp.error(py, e)),
         }
     }
@@ -56,11 +55,8 @@ impl PythonFunction {
                 }
                 Some(dict)
             };
-            let result = self
-                .callable
-                .bind(py)
-                .call(args, kwargs.as_ref())
-                .map_err(|e| self.interp.error(py, e))?;
+            let result =
+                self.callable.bind(py).call(args, kwargs.as_ref()).map_err(|e| self.interp.error(py, e))?;
             Value::from_python(&result)
         })
     }
@@ -71,7 +67,10 @@ impl PythonFunction {
             // SAFETY: attached; every new reference is owned by a Bound and released on drop.
             let result = unsafe {
                 let arg = Bound::from_owned_ptr(py, ffi::PyLong_FromLongLong(x));
-                Bound::from_owned_ptr_or_err(py, ffi::PyObject_CallOneArg(self.callable.as_ptr(), arg.as_ptr()))
+                Bound::from_owned_ptr_or_err(
+                    py,
+                    ffi::PyObject_CallOneArg(self.callable.as_ptr(), arg.as_ptr()),
+                )
             }
             .map_err(|e| self.interp.error(py, e))?;
             if !result.is_instance_of::<pyo3::types::PyInt>() {
@@ -89,7 +88,10 @@ impl PythonFunction {
             // SAFETY: attached; every new reference is owned by a Bound and released on drop.
             let result = unsafe {
                 let arg = Bound::from_owned_ptr(py, ffi::PyFloat_FromDouble(x));
-                Bound::from_owned_ptr_or_err(py, ffi::PyObject_CallOneArg(self.callable.as_ptr(), arg.as_ptr()))
+                Bound::from_owned_ptr_or_err(
+                    py,
+                    ffi::PyObject_CallOneArg(self.callable.as_ptr(), arg.as_ptr()),
+                )
             }
             .map_err(|e| self.interp.error(py, e))?;
             if let Ok(f) = result.cast::<pyo3::types::PyFloat>() {

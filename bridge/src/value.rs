@@ -4,8 +4,8 @@ use bigdecimal::BigDecimal;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString,
-    PyTime, PyTuple,
+    PyBool, PyByteArray, PyBytes, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTime,
+    PyTuple,
 };
 
 use crate::error::{Error, Result};
@@ -72,7 +72,11 @@ impl Value {
             return list.iter().map(|item| Value::from_python(&item)).collect::<Result<_>>().map(Value::List);
         }
         if let Ok(tuple) = obj.cast::<PyTuple>() {
-            return tuple.iter().map(|item| Value::from_python(&item)).collect::<Result<_>>().map(Value::List);
+            return tuple
+                .iter()
+                .map(|item| Value::from_python(&item))
+                .collect::<Result<_>>()
+                .map(Value::List);
         }
         if let Ok(dict) = obj.cast::<PyDict>() {
             return dict
@@ -98,9 +102,10 @@ impl Value {
         }
         let type_name = python_type_name(obj);
         if type_name == "decimal.Decimal" {
-            return obj.extract::<BigDecimal>().map(Value::Decimal).map_err(|e| {
-                Error::Conversion(format!("Decimal {obj} has no exact value ({e})"))
-            });
+            return obj
+                .extract::<BigDecimal>()
+                .map(Value::Decimal)
+                .map_err(|e| Error::Conversion(format!("Decimal {obj} has no exact value ({e})")));
         }
         if type_name.starts_with("numpy.") && obj.hasattr("item").unwrap_or(false) {
             let item = obj.call_method0("item").map_err(conversion)?;
@@ -108,7 +113,9 @@ impl Value {
                 return Value::from_python(&item);
             }
         }
-        Err(Error::Conversion(format!("cannot convert a Python value of type {type_name}; supported: {SUPPORTED}")))
+        Err(Error::Conversion(format!(
+            "cannot convert a Python value of type {type_name}; supported: {SUPPORTED}"
+        )))
     }
 
     /// Builds the Python object for this value.

@@ -65,7 +65,8 @@ static SCHEMAS_RELEASED: AtomicUsize = AtomicUsize::new(0);
 unsafe extern "C" fn counting_schema_release(schema: *mut CSchema) {
     // SAFETY: called by the consumer on a live schema whose release we replaced.
     let key = unsafe { (*schema).private_data } as usize;
-    let original = ORIGINAL_SCHEMA_RELEASE.lock().unwrap().as_mut().unwrap().remove(&key).expect("released once");
+    let original =
+        ORIGINAL_SCHEMA_RELEASE.lock().unwrap().as_mut().unwrap().remove(&key).expect("released once");
     SCHEMAS_RELEASED.fetch_add(1, Ordering::SeqCst);
     // SAFETY: the producer's own release, called once.
     unsafe { original(schema) }
@@ -89,16 +90,22 @@ fn count_releases(array: &mut FFI_ArrowArray) {
     // SAFETY: FFI_ArrowArray is the spec's repr(C) struct.
     unsafe {
         let original = (*raw).release.take().expect("a live array");
-        ORIGINAL_RELEASE.lock().unwrap().get_or_insert_with(HashMap::new).insert((*raw).private_data as usize, original);
+        ORIGINAL_RELEASE
+            .lock()
+            .unwrap()
+            .get_or_insert_with(HashMap::new)
+            .insert((*raw).private_data as usize, original);
         (*raw).release = Some(counting_release);
     }
 }
 
 fn float_batch(columns: usize, rows: usize) -> RecordBatch {
-    let fields: Vec<Field> = (0..columns).map(|i| Field::new(format!("c{i}"), DataType::Float64, true)).collect();
+    let fields: Vec<Field> =
+        (0..columns).map(|i| Field::new(format!("c{i}"), DataType::Float64, true)).collect();
     let arrays: Vec<ArrayRef> = (0..columns)
         .map(|c| {
-            let values = (0..rows).map(|r| if c == 0 && r % 7 == 3 { None } else { Some((r * columns + c) as f64) });
+            let values =
+                (0..rows).map(|r| if c == 0 && r % 7 == 3 { None } else { Some((r * columns + c) as f64) });
             Arc::new(values.collect::<Float64Array>()) as ArrayRef
         })
         .collect();
@@ -138,7 +145,9 @@ fn python_addresses() -> Vec<Vec<i64>> {
     columns
         .into_iter()
         .map(|c| match c {
-            Value::List(addresses) => addresses.into_iter().map(|a| if let Value::Int(a) = a { a } else { panic!() }).collect(),
+            Value::List(addresses) => {
+                addresses.into_iter().map(|a| if let Value::Int(a) = a { a } else { panic!() }).collect()
+            }
             other => panic!("{other:?}"),
         })
         .collect()
@@ -148,7 +157,8 @@ fn python_addresses() -> Vec<Vec<i64>> {
 fn python_sees_the_callers_buffers_at_their_addresses() {
     let f = python().function("udfs:record_addresses").unwrap();
     let mut batch = float_batch(10, 1000);
-    let strings: StringArray = (0..1000).map(|i| if i % 5 == 0 { None } else { Some(format!("s{i}")) }).collect();
+    let strings: StringArray =
+        (0..1000).map(|i| if i % 5 == 0 { None } else { Some(format!("s{i}")) }).collect();
     let mut columns = batch.columns().to_vec();
     columns.push(Arc::new(strings));
     columns.push(Arc::new(Int64Array::from_iter_values(0..1000)));
@@ -236,7 +246,10 @@ fn every_exported_struct_is_released_exactly_once() {
     assert_eq!(RELEASED.load(Ordering::SeqCst) - before, calls + successes);
     assert_eq!(SCHEMAS_RELEASED.load(Ordering::SeqCst) - schemas_before, calls + successes);
     assert!(ORIGINAL_RELEASE.lock().unwrap().as_ref().unwrap().is_empty(), "no array left unreleased");
-    assert!(ORIGINAL_SCHEMA_RELEASE.lock().unwrap().as_ref().unwrap().is_empty(), "no schema left unreleased");
+    assert!(
+        ORIGINAL_SCHEMA_RELEASE.lock().unwrap().as_ref().unwrap().is_empty(),
+        "no schema left unreleased"
+    );
 }
 
 fn column_names(batch: &RecordBatch) -> Vec<String> {
@@ -248,11 +261,14 @@ fn every_accepted_result_type() {
     let python = python();
     let batch = float_batch(2, 10);
     let c0 = batch.column(0).clone();
-    let apply = |name: &str| apply_raw(&python.function(name).unwrap(), &batch).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let apply = |name: &str| {
+        apply_raw(&python.function(name).unwrap(), &batch).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
 
     let table = apply("udfs:as_table");
     assert_eq!((table.num_rows(), column_names(&table)), (20, vec!["c0".into(), "c1".into()]));
-    for name in ["udfs:as_array", "udfs:as_chunked", "udfs:as_capsule_array", "udfs:as_capsule_stream_array"] {
+    for name in ["udfs:as_array", "udfs:as_chunked", "udfs:as_capsule_array", "udfs:as_capsule_stream_array"]
+    {
         let result = apply(name);
         assert_eq!(column_names(&result), vec!["result"], "{name}");
         let expected_rows = if name == "udfs:as_chunked" { 20 } else { 10 };
@@ -261,7 +277,13 @@ fn every_accepted_result_type() {
     }
     let numpy = apply("udfs:as_numpy");
     assert_eq!(column_names(&numpy), vec!["result"]);
-    let doubled: Float64Array = c0.as_any().downcast_ref::<Float64Array>().unwrap().iter().map(|v| v.map(|v| v * 2.0).or(Some(f64::NAN))).collect();
+    let doubled: Float64Array = c0
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(|v| v * 2.0).or(Some(f64::NAN)))
+        .collect();
     let got = numpy.column(0).as_any().downcast_ref::<Float64Array>().unwrap();
     for (a, b) in got.iter().zip(doubled.iter()) {
         let (a, b) = (a.unwrap(), b.unwrap());
@@ -288,7 +310,10 @@ fn other_results_are_clear_errors() {
     assert!(message.contains("udfs:as_dict") && message.contains("builtins.dict"), "{message}");
     assert!(message.contains("pyarrow.RecordBatch") && message.contains("__arrow_c_stream__"), "{message}");
     let err = apply_raw(&python.function("udfs:as_numpy_2d").unwrap(), &batch).unwrap_err();
-    assert!(matches!(&err, Error::Conversion(m) if m.contains("shape (10, 2)") && m.contains("1-D")), "{err}");
+    assert!(
+        matches!(&err, Error::Conversion(m) if m.contains("shape (10, 2)") && m.contains("1-D")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -345,7 +370,10 @@ fn rust_batches_round_trip_through_apply() {
     let batch = float_batch(4, 1000);
     let result = f.apply(&batch).unwrap();
     assert_eq!(result.schema(), batch.schema());
-    let (a, b) = (batch.column(2).as_any().downcast_ref::<Float64Array>().unwrap(), result.column(2).as_any().downcast_ref::<Float64Array>().unwrap());
+    let (a, b) = (
+        batch.column(2).as_any().downcast_ref::<Float64Array>().unwrap(),
+        result.column(2).as_any().downcast_ref::<Float64Array>().unwrap(),
+    );
     assert!(a.iter().zip(b.iter()).all(|(a, b)| a.map(|a| a * 2.0) == b));
     let empty = f.apply(&float_batch(4, 0)).unwrap();
     assert_eq!(empty.num_rows(), 0);

@@ -22,7 +22,9 @@ fn sees_the_venv_exactly_as_its_python_does() {
         probed.sys_path.iter().map(|p| Value::Str(p.to_string_lossy().into_owned())).collect();
     assert_eq!(&path[1..], &expected[..]);
     assert!(
-        expected.iter().any(|p| matches!(p, Value::Str(s) if s.contains(".venv") && s.ends_with("site-packages"))),
+        expected
+            .iter()
+            .any(|p| matches!(p, Value::Str(s) if s.contains(".venv") && s.ends_with("site-packages"))),
         "venv site-packages on sys.path: {expected:?}"
     );
 }
@@ -97,4 +99,3 @@ fn calls_from_threads_other_than_the_starting_one() {
     }
     assert_eq!(f.call_i64(1).unwrap(), 2);
 }
-

@@ -26,7 +26,17 @@ fn integers_at_their_boundaries() {
 
 #[test]
 fn floats_including_nan_infinities_and_signed_zero() {
-    for f in [0.0, 1.5, -2.25, f64::MIN, f64::MAX, f64::MIN_POSITIVE, f64::EPSILON, f64::INFINITY, f64::NEG_INFINITY] {
+    for f in [
+        0.0,
+        1.5,
+        -2.25,
+        f64::MIN,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        f64::EPSILON,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ] {
         assert_round_trips(Value::Float(f));
     }
     let Value::Float(nan) = round_trip(Value::Float(f64::NAN)) else { panic!() };
@@ -54,7 +64,10 @@ fn nested_lists_and_dicts() {
         (Value::Int(7), Value::List(vec![])),
         (
             Value::Str("inner".into()),
-            Value::Map(vec![(Value::Str("deep".into()), Value::List(vec![Value::List(vec![Value::Float(0.5)])]))]),
+            Value::Map(vec![(
+                Value::Str("deep".into()),
+                Value::List(vec![Value::List(vec![Value::Float(0.5)])]),
+            )]),
         ),
         (Value::Str("empty".into()), Value::Map(vec![])),
     ]);
@@ -72,7 +85,9 @@ fn dates_times_and_decimals() {
     assert_round_trips(Value::DateTime(dt));
     let offset = FixedOffset::east_opt(5 * 3600 + 30 * 60).unwrap();
     assert_round_trips(Value::DateTimeTz(offset.from_local_datetime(&dt).unwrap()));
-    for d in ["0", "-1.5", "12345678901234567890.0123456789", "1E-30", "-99999999999999999999999999999999999999"] {
+    for d in
+        ["0", "-1.5", "12345678901234567890.0123456789", "1E-30", "-99999999999999999999999999999999999999"]
+    {
         assert_round_trips(Value::Decimal(BigDecimal::from_str(d).unwrap()));
     }
 }
@@ -93,7 +108,11 @@ fn values_arrive_as_the_python_types_a_udf_expects() {
         (Value::Null, "NoneType"),
     ];
     for (value, expected) in cases {
-        assert_eq!(describe.call(&[value.clone()], &[]).unwrap(), Value::Str(expected.into()), "{value:?}");
+        assert_eq!(
+            describe.call(std::slice::from_ref(&value), &[]).unwrap(),
+            Value::Str(expected.into()),
+            "{value:?}"
+        );
     }
 }
 
@@ -106,7 +125,10 @@ fn python_only_types_convert_or_fail_clearly() {
     assert_eq!(python.eval("(1, 'a')").unwrap(), Value::List(vec![Value::Int(1), Value::Str("a".into())]));
     assert_eq!(python.eval("bytearray(b'xy')").unwrap(), Value::Bytes(b"xy".to_vec()));
     let err = python.eval("object()").unwrap_err();
-    assert!(matches!(&err, Error::Conversion(m) if m.contains("of type object;") && m.contains("supported")), "{err}");
+    assert!(
+        matches!(&err, Error::Conversion(m) if m.contains("of type object;") && m.contains("supported")),
+        "{err}"
+    );
     let err = python.eval("__import__('decimal').Decimal('NaN')").unwrap_err();
     assert!(matches!(err, Error::Conversion(_)), "{err}");
 }
@@ -161,5 +183,8 @@ fn primitive_fast_paths() {
     let err = python.function("udfs:returns_str").unwrap().call_i64(1).unwrap_err();
     assert!(matches!(&err, Error::Conversion(m) if m.contains("str") && m.contains("expected int")), "{err}");
     let err = half.call_i64(3).unwrap_err();
-    assert!(matches!(&err, Error::Conversion(m) if m.contains("float") && m.contains("expected int")), "{err}");
+    assert!(
+        matches!(&err, Error::Conversion(m) if m.contains("float") && m.contains("expected int")),
+        "{err}"
+    );
 }

@@ -115,7 +115,11 @@ pub(crate) fn to_pyarrow<'py>(
 ///
 /// # Safety
 /// `out` must point to writable, released (or zeroed) C Data Interface structs.
-pub(crate) unsafe fn export_pyarrow(interp: &Interpreter, batch: &Bound<'_, PyAny>, out: RawBatch) -> Result<()> {
+pub(crate) unsafe fn export_pyarrow(
+    interp: &Interpreter,
+    batch: &Bound<'_, PyAny>,
+    out: RawBatch,
+) -> Result<()> {
     let py = batch.py();
     let (Some(out_array), Some(out_schema)) = (NonNull::new(out.array), NonNull::new(out.schema)) else {
         return Err(Error::Arrow("output ArrowArray and ArrowSchema addresses must be non-null".into()));

@@ -78,26 +78,25 @@ impl Interpreter {
 
     /// The running interpreter, or an error saying it has not been started.
     pub fn get() -> Result<&'static Interpreter> {
-        INTERPRETER.get().ok_or_else(|| {
-            Error::Config("the Python interpreter has not been started".to_string())
-        })
+        INTERPRETER
+            .get()
+            .ok_or_else(|| Error::Config("the Python interpreter has not been started".to_string()))
     }
 
     fn set_up(py: Python<'_>, config: PythonConfig) -> Result<Interpreter> {
-        let python_error = basic_error;
-        let sys = py.import("sys").map_err(|e| python_error(py, e))?;
+        let sys = py.import("sys").map_err(|e| basic_error(py, e))?;
         let sys_path = sys.getattr("path").and_then(|p| Ok(p.cast_into::<PyList>()?));
-        let sys_path = sys_path.map_err(|e| python_error(py, e))?;
+        let sys_path = sys_path.map_err(|e| basic_error(py, e))?;
         for (i, path) in config.python_path.iter().enumerate() {
-            sys_path.insert(i, path.as_os_str().to_string_lossy()).map_err(|e| python_error(py, e))?;
+            sys_path.insert(i, path.as_os_str().to_string_lossy()).map_err(|e| basic_error(py, e))?;
         }
         let bridge = PyModule::from_code(py, BRIDGE_SOURCE, c"_jarrow_bridge.py", c"_jarrow_bridge")
-            .map_err(|e| python_error(py, e))?;
+            .map_err(|e| basic_error(py, e))?;
         sys.getattr("modules")
             .and_then(|m| m.set_item("_jarrow_bridge", &bridge))
-            .map_err(|e| python_error(py, e))?;
+            .map_err(|e| basic_error(py, e))?;
         let install = layout_in_process(py)?;
-        let attr = |name: &str| bridge.getattr(name).map(Bound::unbind).map_err(|e| python_error(py, e));
+        let attr = |name: &str| bridge.getattr(name).map(Bound::unbind).map_err(|e| basic_error(py, e));
         Ok(Interpreter {
             config,
             install,
@@ -152,7 +151,7 @@ impl Interpreter {
     /// Converts a Python exception into [`Error::Python`], with its full traceback.
     pub(crate) fn error(&self, py: Python<'_>, err: PyErr) -> Error {
         let described = self.describe_exception.bind(py).call1((err.value(py), err.traceback(py)));
-        match described.and_then(|d| d.extract::<(String, String, String)>().map_err(PyErr::from)) {
+        match described.and_then(|d| d.extract::<(String, String, String)>()) {
             Ok((type_name, message, traceback)) => Error::Python { type_name, message, traceback },
             Err(_) => basic_error(py, err),
         }
@@ -164,7 +163,11 @@ impl Interpreter {
     }
 
     /// Coerces a batch function's result into one `pyarrow.RecordBatch`.
-    pub(crate) fn to_record_batch<'py>(&self, py: Python<'py>, result: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+    pub(crate) fn to_record_batch<'py>(
+        &self,
+        py: Python<'py>,
+        result: &Bound<'py, PyAny>,
+    ) -> Result<Bound<'py, PyAny>> {
         self.to_record_batch.bind(py).call1((result,)).map_err(|e| self.error(py, e))
     }
 
@@ -273,11 +276,7 @@ fn status_to_result(status: ffi::PyStatus) -> Result<()> {
             unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
         }
     };
-    Err(Error::Config(format!(
-        "Python failed to initialize: {} {}",
-        text(status.func),
-        text(status.err_msg)
-    )))
+    Err(Error::Config(format!("Python failed to initialize: {} {}", text(status.func), text(status.err_msg))))
 }
 
 /// The probe, run inside this interpreter: what the embedded Python really sees.
@@ -300,9 +299,6 @@ fn basic_error(py: Python<'_>, err: PyErr) -> Error {
         .fully_qualified_name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "BaseException".into());
-    let traceback = err
-        .traceback(py)
-        .and_then(|tb| tb.format().ok())
-        .unwrap_or_default();
+    let traceback = err.traceback(py).and_then(|tb| tb.format().ok()).unwrap_or_default();
     Error::Python { type_name, message: err.value(py).to_string(), traceback }
 }

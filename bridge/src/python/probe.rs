@@ -32,17 +32,13 @@ pub struct PythonInstall {
 impl PythonInstall {
     /// Runs `executable` once and reads its layout.
     pub fn probe(executable: &Path) -> Result<PythonInstall> {
-        let output = Command::new(executable)
-            .arg("-c")
-            .arg(PROBE_SCRIPT)
-            .output()
-            .map_err(|e| {
-                Error::Config(format!(
-                    "cannot run the Python executable {}: {e}. Point jarrow at an existing \
+        let output = Command::new(executable).arg("-c").arg(PROBE_SCRIPT).output().map_err(|e| {
+            Error::Config(format!(
+                "cannot run the Python executable {}: {e}. Point jarrow at an existing \
                      interpreter (a venv's bin/python, a conda env's, or python3)",
-                    executable.display()
-                ))
-            })?;
+                executable.display()
+            ))
+        })?;
         if !output.status.success() {
             return Err(Error::Config(format!(
                 "the Python executable {} failed to report its layout ({}): {}",

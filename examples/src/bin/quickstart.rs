@@ -15,7 +15,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(sqrt.call(&[Value::Int(16)], &[])?, Value::Float(4.0));
 
     // Batches: the function sees a pyarrow.RecordBatch over these very buffers.
-    python.exec("import pyarrow.compute as pc\ndef total(batch):\n    return pc.add(batch['price'], batch['tax'])")?;
+    python.exec(
+        "import pyarrow.compute as pc\ndef total(batch):\n    return pc.add(batch['price'], batch['tax'])",
+    )?;
     let total = python.function("__main__:total")?;
     let batch = RecordBatch::try_from_iter([
         ("price", Arc::new(Float64Array::from(vec![10.0, 20.0])) as ArrayRef),

@@ -93,9 +93,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (batch, _) = transactions.batch(sample);
     let start = Instant::now();
     for row in 0..sample {
-        let features: Vec<Value> = (0..N_FEATURES)
-            .map(|c| Value::Float(feature(&batch, c).value(row)))
-            .collect();
+        let features: Vec<Value> =
+            (0..N_FEATURES).map(|c| Value::Float(feature(&batch, c).value(row))).collect();
         score_one.call(&features, &[])?;
     }
     let per_row = start.elapsed().as_secs_f64() / sample as f64;
@@ -124,7 +123,8 @@ struct Transactions {
 
 impl Transactions {
     fn new(seed: u64) -> Self {
-        let fields: Vec<Field> = (0..N_FEATURES).map(|i| Field::new(format!("f{i}"), DataType::Float64, false)).collect();
+        let fields: Vec<Field> =
+            (0..N_FEATURES).map(|i| Field::new(format!("f{i}"), DataType::Float64, false)).collect();
         Transactions { state: seed.max(1), schema: Arc::new(Schema::new(fields)) }
     }
 
