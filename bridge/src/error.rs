@@ -36,6 +36,10 @@ pub enum Error {
     /// A request did not complete before its deadline.
     #[error("timed out after {0:?}")]
     Timeout(Duration),
+    /// A bounded queue was full and the caller asked not to wait for room: back-pressure the
+    /// caller can act on (retry later, shed load), unlike a deadline that passed.
+    #[error("overloaded: {0}")]
+    Overloaded(String),
 }
 
 impl Error {
@@ -50,6 +54,7 @@ impl Error {
             Error::Config(_) => "CONFIG",
             Error::Closed(_) => "CLOSED",
             Error::Timeout(_) => "TIMEOUT",
+            Error::Overloaded(_) => "OVERLOADED",
         }
     }
 }

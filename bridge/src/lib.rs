@@ -11,11 +11,15 @@
 //! ```
 
 pub mod arrow;
+pub mod batching;
 mod error;
+pub mod executor;
 mod function;
 pub mod python;
 mod value;
 
+pub use crate::arrow::rows::Row;
+pub use batching::{BatchCoalescer, BatchOptions, CoalescerStats, Pending};
 pub use error::{Error, Result};
 pub use function::PythonFunction;
 pub use python::{Interpreter, PythonConfig, PythonInstall};

@@ -18,6 +18,8 @@ use pyo3::types::{PyCapsule, PyCapsuleMethods, PyTuple};
 use crate::error::{Error, Result};
 use crate::python::Interpreter;
 
+pub mod rows;
+
 const SCHEMA_CAPSULE: &CStr = c"arrow_schema";
 const ARRAY_CAPSULE: &CStr = c"arrow_array";
 

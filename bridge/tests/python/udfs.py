@@ -191,3 +191,85 @@ def raise_score_error():
 
 def as_capsule_stream_array(batch):
     return CStream(pa.chunked_array([batch.column(0)]))
+
+
+# Batched single-row calls (the batch coalescer's tests) -------------------------------------
+
+
+def id_times_two_plus_one(batch):
+    """Gives each row back its id and `id * 2 + 1`, so every caller can tell its own row."""
+    ids = batch.column("id")
+    return pa.RecordBatch.from_arrays([ids, pc.add(pc.multiply(ids, 2), 1)], names=["id", "out"])
+
+
+recorded_batch_sizes = []
+
+
+def record_batch_size(batch):
+    recorded_batch_sizes.append(batch.num_rows)
+    return batch
+
+
+def drop_last_row(batch):
+    return batch.slice(0, batch.num_rows - 1)
+
+
+slow_batch_sizes = []
+
+
+def slow_batch(batch):
+    import time
+
+    slow_batch_sizes.append(batch.num_rows)
+    time.sleep(1.5)
+    return batch
+
+
+_gates = {}
+
+
+def gate(name):
+    """The gate (a threading.Event) of one test; batches naming it in their "gate" column wait
+    for it to open."""
+    import threading
+
+    return _gates.setdefault(name, threading.Event())
+
+
+def gated_batch(batch):
+    # The bound keeps a failed test from hanging.
+    gate(batch.column("gate")[0].as_py()).wait(timeout=20)
+    return batch
+
+
+_probability_model = None
+
+
+def probability_model():
+    """A LogisticRegression on synthetic data with a fixed seed, trained once per process.
+
+    Trained on first use rather than at import, so the tests that import this module without
+    scoring do not pay for importing scikit-learn.
+    """
+    global _probability_model
+    if _probability_model is None:
+        from sklearn.linear_model import LogisticRegression
+
+        rng = np.random.default_rng(42)
+        x = rng.normal(size=(1000, 3))
+        y = (x @ np.array([1.5, -2.0, 0.5]) + rng.normal(scale=0.5, size=1000) > 0).astype(int)
+        _probability_model = LogisticRegression().fit(x, y)
+    return _probability_model
+
+
+def predict_proba_batch(batch):
+    """P(y = 1) of each row's features x0, x1, x2, with the row's id."""
+    x = np.column_stack([batch.column(name).to_numpy() for name in ("x0", "x1", "x2")])
+    p = probability_model().predict_proba(x)[:, 1]
+    return pa.RecordBatch.from_arrays([batch.column("id"), pa.array(p)], names=["id", "p"])
+
+
+def predict_proba_all(x0, x1, x2):
+    """The same probabilities, for all rows in one call."""
+    x = np.column_stack([np.asarray(column, dtype=float) for column in (x0, x1, x2)])
+    return probability_model().predict_proba(x)[:, 1].tolist()
