@@ -18,7 +18,7 @@ mod function;
 pub mod python;
 mod value;
 
-pub use crate::arrow::rows::Row;
+pub use crate::arrow::rows::{ColumnName, Row};
 pub use batching::{BatchCoalescer, BatchOptions, CoalescerStats, Pending};
 pub use error::{Error, Result};
 pub use function::PythonFunction;

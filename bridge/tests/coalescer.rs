@@ -26,12 +26,12 @@ fn coalescer(name: &str, options: BatchOptions) -> Arc<BatchCoalescer> {
 }
 
 fn id_row(id: i64) -> Row {
-    vec![("id".to_string(), Value::Int(id))]
+    vec![("id".into(), Value::Int(id))]
 }
 
 /// A row for `udfs:gated_batch`, which waits until the named gate opens.
 fn gated_row(gate: &str, id: i64) -> Row {
-    vec![("gate".to_string(), Value::Str(gate.to_string())), ("id".to_string(), Value::Int(id))]
+    vec![("gate".into(), Value::Str(gate.to_string())), ("id".into(), Value::Int(id))]
 }
 
 fn open_gate(gate: &str) {
@@ -39,7 +39,7 @@ fn open_gate(gate: &str) {
 }
 
 fn get<'r>(row: &'r Row, name: &str) -> &'r Value {
-    &row.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name:?} in {row:?}")).1
+    &row.iter().find(|(n, _)| n.as_ref() == name).unwrap_or_else(|| panic!("no {name:?} in {row:?}")).1
 }
 
 /// Checks that a result row is the one for `id` from `udfs:id_times_two_plus_one`.
@@ -206,7 +206,7 @@ fn a_row_that_does_not_fit_gets_its_own_error() {
     // The three rows go out together: max_rows is 3, and max_delay too long to send fewer.
     let coalescer = coalescer("udfs:id_times_two_plus_one", options(3, 5_000));
     let good = coalescer.enqueue(id_row(1)).unwrap();
-    let bad = coalescer.enqueue(vec![("id".to_string(), Value::Str("two".into()))]).unwrap();
+    let bad = coalescer.enqueue(vec![("id".into(), Value::Str("two".into()))]).unwrap();
     let also_good = coalescer.enqueue(id_row(3)).unwrap();
     assert_own_row(1, &good.wait().unwrap());
     assert_own_row(3, &also_good.wait().unwrap());
@@ -340,10 +340,10 @@ fn scikit_learn_scores_through_the_coalescer_as_in_one_call() {
                     .map(|&id| {
                         let [x0, x1, x2] = features(id);
                         let row = vec![
-                            ("id".to_string(), Value::Int(id)),
-                            ("x0".to_string(), Value::Float(x0)),
-                            ("x1".to_string(), Value::Float(x1)),
-                            ("x2".to_string(), Value::Float(x2)),
+                            ("id".into(), Value::Int(id)),
+                            ("x0".into(), Value::Float(x0)),
+                            ("x1".into(), Value::Float(x1)),
+                            ("x2".into(), Value::Float(x2)),
                         ];
                         (id, coalescer.enqueue(row).unwrap())
                     })

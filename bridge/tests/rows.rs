@@ -19,7 +19,7 @@ use jarrow::arrow::rows::{Row, batch_to_rows, rows_to_batch};
 use jarrow::{Error, Value};
 
 fn row(cells: &[(&str, Value)]) -> Row {
-    cells.iter().map(|(name, value)| (name.to_string(), value.clone())).collect()
+    cells.iter().map(|(name, value)| ((*name).into(), value.clone())).collect()
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -51,7 +51,7 @@ fn column_types(batch: &RecordBatch) -> Vec<(String, DataType)> {
 }
 
 fn get<'r>(row: &'r Row, name: &str) -> &'r Value {
-    &row.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name:?} in {row:?}")).1
+    &row.iter().find(|(n, _)| n.as_ref() == name).unwrap_or_else(|| panic!("no {name:?} in {row:?}")).1
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn every_value_type_round_trips_with_nulls_and_missing_columns() {
     assert_eq!(back.len(), 4);
     let names: Vec<&str> = expected_types.iter().map(|(n, _)| n.as_str()).collect();
     for row in &back {
-        assert_eq!(row.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), names);
+        assert_eq!(row.iter().map(|(n, _)| n.as_ref()).collect::<Vec<_>>(), names);
     }
     // The full row comes back as it went, "late" (missing from it) as null.
     for (name, value) in &full {

@@ -25,7 +25,11 @@ use crate::error::{Error, Result};
 use crate::value::Value;
 
 /// One record: `(column name, value)` pairs. A name missing from a row is null in that row.
-pub type Row = Vec<(String, Value)>;
+pub type Row = Vec<(ColumnName, Value)>;
+
+/// A column name, shared: rows from one producer hold the same few names, so cloning one is a
+/// reference-count increment, not an allocation.
+pub type ColumnName = Arc<str>;
 
 /// The batch built from rows, and which rows could not go in it.
 #[derive(Debug, Clone)]
@@ -51,17 +55,27 @@ const DECIMAL_PRECISION: u8 = 38;
 /// first value's type wins and the rows that do not fit it are rejected, as are ints that have
 /// no exact Float64, decimals that need more than 38 digits, and maps (a batch column holds
 /// scalars or lists of them).
+/// Whether two column names are equal; the same shared name is recognised without comparing text.
+fn same_name(a: &ColumnName, b: &ColumnName) -> bool {
+    Arc::ptr_eq(a, b) || a == b
+}
+
 pub fn rows_to_batch(rows: &[Row]) -> Result<RowBatch> {
-    let mut names: Vec<&str> = Vec::new();
+    let mut names: Vec<&ColumnName> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut kinds: Vec<Kind> = Vec::new();
     for row in rows {
-        for (name, value) in row {
-            let column = *index.entry(name.as_str()).or_insert_with(|| {
-                names.push(name);
-                kinds.push(Kind::Null);
-                names.len() - 1
-            });
+        for (position, (name, value)) in row.iter().enumerate() {
+            // Rows from one producer list their columns in the same order: compare in place
+            // before hashing.
+            let column = match names.get(position) {
+                Some(known) if same_name(known, name) => position,
+                _ => *index.entry(name).or_insert_with(|| {
+                    names.push(name);
+                    kinds.push(Kind::Null);
+                    names.len() - 1
+                }),
+            };
             if let Some(kind) = Kind::of(value) {
                 kinds[column] = std::mem::replace(&mut kinds[column], Kind::Null).merge(kind);
             }
@@ -74,9 +88,13 @@ pub fn rows_to_batch(rows: &[Row]) -> Result<RowBatch> {
     let mut accepted = 0;
     for row in rows {
         cells.iter_mut().for_each(|cell| *cell = None);
-        for (name, value) in row {
+        for (position, (name, value)) in row.iter().enumerate() {
             // Every name was registered above; a row naming a column twice keeps its last value.
-            if let Some(&i) = index.get(name.as_str()) {
+            let column = match names.get(position) {
+                Some(known) if same_name(known, name) => Some(position),
+                _ => index.get(name.as_ref()).copied(),
+            };
+            if let Some(i) = column {
                 cells[i] = Some(value);
             }
         }
@@ -98,7 +116,7 @@ pub fn rows_to_batch(rows: &[Row]) -> Result<RowBatch> {
     let fields: Vec<Field> = names
         .iter()
         .zip(&types)
-        .map(|(name, data_type)| Field::new(*name, data_type.clone(), true))
+        .map(|(name, data_type)| Field::new(name.as_ref(), data_type.clone(), true))
         .collect();
     let arrays = columns.into_iter().map(Column::finish).collect::<Result<Vec<_>>>()?;
     let options = RecordBatchOptions::new().with_row_count(Some(accepted));
@@ -124,13 +142,13 @@ pub fn batch_to_rows(batch: &RecordBatch) -> Result<Vec<Row>> {
             Error::Conversion(message) => Error::Conversion(format!("column {:?}: {message}", field.name())),
             other => other,
         })?;
-        columns.push((field.name().as_str(), values.into_iter()));
+        columns.push((ColumnName::from(field.name().as_str()), values.into_iter()));
     }
     let rows = (0..batch.num_rows())
         .map(|_| {
             columns
                 .iter_mut()
-                .map(|(name, values)| ((*name).to_owned(), values.next().unwrap_or(Value::Null)))
+                .map(|(name, values)| (ColumnName::clone(name), values.next().unwrap_or(Value::Null)))
                 .collect()
         })
         .collect();
