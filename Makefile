@@ -11,7 +11,12 @@ PY     := $(VENV)/bin/python
 export PYO3_PYTHON   := $(PY)
 export JARROW_PYTHON := $(PY)
 
-.PHONY: all venv build test demo bench clean
+MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
+
+SHELL       := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
+.PHONY: all venv build test rust-test java-test demo bench clean
 
 all: build
 
@@ -26,9 +31,19 @@ $(VENV)/.installed: requirements-dev.txt
 build: venv
 	cargo build --workspace --all-targets
 
-test: venv
+test: rust-test java-test
+
+rust-test: venv
 	cargo test --workspace
 	cargo run --quiet -p jarrow-examples --bin quickstart
+
+# The Java suite runs under -Xcheck:jni; any JNI warning fails it.
+java-test: venv
+	cargo build -p jarrow-jni
+	$(MVN) test -Djarrow.library=$(CURDIR)/target/debug/libjarrow_jni.so -Djarrow.python=$(PY) \
+		-Djni.check=-Xcheck:jni 2>&1 | tee target/java-test.log
+	@! grep -q "WARNING in native method" target/java-test.log || \
+		{ echo "JNI warnings under -Xcheck:jni (see target/java-test.log)"; exit 1; }
 
 demo: venv
 	cargo run --quiet --release -p jarrow-examples --bin score_transactions

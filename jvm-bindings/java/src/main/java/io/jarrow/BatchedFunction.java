@@ -1,0 +1,73 @@
+package io.jarrow;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Single-row calls of a batch function, coalesced: rows submitted from any number of threads are
+ * gathered into one Arrow batch per Python call (sent at {@link BatchOptions#maxRows()} rows or
+ * {@link BatchOptions#maxDelay()} after the first, whichever comes first) and each caller gets its
+ * own row of the result. Usable directly from a Flink {@code AsyncFunction}:
+ *
+ * <pre>{@code
+ * BatchedFunction score = python.function("fraud.model:score_batch").batched(BatchOptions.defaults());
+ * score.submit(Map.of("amount", 12.5, "country", "DE"))
+ *      .thenAccept(row -> resultFuture.complete(List.of(row.get("fraud_probability"))));
+ * }</pre>
+ *
+ * A Python exception, or a result with another number of rows than its batch, completes every
+ * future of that batch exceptionally.
+ */
+public final class BatchedFunction extends NativeHandle {
+    private final String name;
+
+    BatchedFunction(String name, long handle) {
+        super(handle, BatchedFunction::nativeFree, "BatchedFunction " + name);
+        this.name = name;
+    }
+
+    /**
+     * Submits one row (column name to value, converted as for {@link PythonFunction#call}). Blocks
+     * the caller while the queue is full (back-pressure), then returns; the future completes with the
+     * row of the result for this row, or exceptionally with a {@link JarrowException} (code
+     * {@code TIMEOUT} once the request's timeout passed).
+     */
+    public CompletableFuture<Map<String, Object>> submit(Map<String, ?> row) {
+        byte[] encoded = ValueCodec.encodeRow(Objects.requireNonNull(row, "row"));
+        CompletableFuture<Map<String, Object>> future = new CompletableFuture<>();
+        long h = acquire();
+        try {
+            nativeSubmit(h, encoded, future);
+        } finally {
+            release();
+        }
+        return future;
+    }
+
+    /** Called from native code with a result row. */
+    static void complete(CompletableFuture<Map<String, Object>> future, byte[] row) {
+        try {
+            future.complete(ValueCodec.decodeRow(row));
+        } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+        }
+    }
+
+    /** Called from native code with an error. */
+    static void fail(CompletableFuture<Map<String, Object>> future, Throwable error) {
+        future.completeExceptionally(error);
+    }
+
+    @Override
+    public String toString() {
+        return "BatchedFunction{" + name + (isClosed() ? ", closed}" : "}");
+    }
+
+    static native long nativeCreate(long functionHandle, int maxRows, long maxDelayNanos, int queueCapacity,
+            long timeoutNanos);
+
+    private static native void nativeFree(long handle);
+
+    private static native void nativeSubmit(long handle, byte[] encodedRow, CompletableFuture<Map<String, Object>> future);
+}

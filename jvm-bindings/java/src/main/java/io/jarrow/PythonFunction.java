@@ -1,0 +1,182 @@
+package io.jarrow;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import org.apache.arrow.c.ArrowArray;
+import org.apache.arrow.c.ArrowSchema;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * A Python function, resolved once from its name and then called any number of times, from any
+ * thread. Scalars: {@link #callLong}, {@link #callDouble} and {@link #call}. Arrow batches:
+ * {@link #apply} hands a {@link VectorSchemaRoot} to Python without copying it (Python sees a
+ * {@code pyarrow.RecordBatch} over the same buffers) and returns the function's result.
+ *
+ * <p>Conversions to Python: null, Boolean, Byte, Short, Integer, Long (int), Float, Double (float),
+ * String, byte[] (bytes), primitive and object arrays and List (list), Map (dict), LocalDate,
+ * LocalTime, LocalDateTime, OffsetDateTime, ZonedDateTime and Instant (date, time, datetime),
+ * BigDecimal (Decimal), BigInteger (int). Back to Java: None is null, bool Boolean, int Long, float
+ * Double, str String, bytes byte[], list and tuple ArrayList, dict LinkedHashMap, date LocalDate,
+ * time LocalTime, naive datetime LocalDateTime, aware datetime OffsetDateTime, Decimal BigDecimal.
+ */
+public final class PythonFunction extends NativeHandle {
+    private final PythonRuntime runtime;
+    private final String name;
+
+    PythonFunction(PythonRuntime runtime, String name, long handle) {
+        super(handle, PythonFunction::nativeFree, "PythonFunction " + name);
+        this.runtime = runtime;
+        this.name = name;
+    }
+
+    /** The name this function was resolved from. */
+    public String name() {
+        return name;
+    }
+
+    /** Calls {@code f(x)} for an int result, without boxing either way. */
+    public long callLong(long x) {
+        long h = acquire();
+        try {
+            return nativeCallLong(h, x);
+        } finally {
+            release();
+        }
+    }
+
+    /** Calls {@code f(x)} for a float result (an int result is widened). */
+    public double callDouble(double x) {
+        long h = acquire();
+        try {
+            return nativeCallDouble(h, x);
+        } finally {
+            release();
+        }
+    }
+
+    /** Calls {@code f(*args)} and converts the result. */
+    public Object call(Object... args) {
+        return call(args, Map.of());
+    }
+
+    /** Calls {@code f(*args, **kwargs)} and converts the result. */
+    public Object call(Object[] args, Map<String, ?> kwargs) {
+        byte[] encoded = ValueCodec.encodeCall(Objects.requireNonNull(args, "args"), Objects.requireNonNull(kwargs, "kwargs"));
+        long h = acquire();
+        try {
+            return ValueCodec.decode(nativeCall(h, encoded));
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Calls the function on a batch. {@code input} is exported through the Arrow C Data Interface
+     * and the function receives a {@code pyarrow.RecordBatch} over its buffers: nothing is copied.
+     * The function may return a pyarrow RecordBatch, Table, Array or ChunkedArray, a 1-D numpy
+     * array, a pandas or polars DataFrame or Series, or anything with {@code __arrow_c_array__} or
+     * {@code __arrow_c_stream__}; a bare array or series becomes one column named {@code result}.
+     *
+     * <p>{@code input} stays the caller's: close it as usual. The returned root is allocated from
+     * {@code allocator} and owned by the caller, who must close it.
+     */
+    public VectorSchemaRoot apply(VectorSchemaRoot input, BufferAllocator allocator) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(allocator, "allocator");
+        try (ArrowArray inArray = ArrowArray.allocateNew(allocator);
+             ArrowSchema inSchema = ArrowSchema.allocateNew(allocator)) {
+            Data.exportVectorSchemaRoot(allocator, input, null, inArray, inSchema);
+            return applyExported(inArray, inSchema, allocator);
+        }
+    }
+
+    /**
+     * {@link #apply} on {@code executor}. The input is exported before this returns, so the caller
+     * may close {@code input} at once; the result belongs to whoever completes the future.
+     */
+    public CompletableFuture<VectorSchemaRoot> applyAsync(VectorSchemaRoot input, BufferAllocator allocator,
+            Executor executor) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(allocator, "allocator");
+        ArrowArray inArray = ArrowArray.allocateNew(allocator);
+        ArrowSchema inSchema = ArrowSchema.allocateNew(allocator);
+        try {
+            Data.exportVectorSchemaRoot(allocator, input, null, inArray, inSchema);
+        } catch (RuntimeException e) {
+            inArray.close();
+            inSchema.close();
+            throw e;
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try (inArray; inSchema) {
+                return applyExported(inArray, inSchema, allocator);
+            }
+        }, executor);
+    }
+
+    /** {@link #applyAsync(VectorSchemaRoot, BufferAllocator, Executor)} on the common pool. */
+    public CompletableFuture<VectorSchemaRoot> applyAsync(VectorSchemaRoot input, BufferAllocator allocator) {
+        return applyAsync(input, allocator, ForkJoinPool.commonPool());
+    }
+
+    private VectorSchemaRoot applyExported(ArrowArray inArray, ArrowSchema inSchema, BufferAllocator allocator) {
+        try (ArrowArray outArray = ArrowArray.allocateNew(allocator);
+             ArrowSchema outSchema = ArrowSchema.allocateNew(allocator)) {
+            long h;
+            try {
+                h = acquire();
+            } catch (IllegalStateException e) {
+                inArray.release();
+                inSchema.release();
+                throw e;
+            }
+            try {
+                // The native side takes the input over (releasing it whatever happens).
+                nativeApply(h, inArray.memoryAddress(), inSchema.memoryAddress(), outArray.memoryAddress(),
+                        outSchema.memoryAddress());
+            } finally {
+                release();
+            }
+            return Data.importVectorSchemaRoot(allocator, outArray, outSchema, null);
+        }
+    }
+
+    /**
+     * A handle that coalesces single-row calls from many threads into one batch per Python call.
+     * The function must take a {@code pyarrow.RecordBatch} and return one row per input row.
+     */
+    public BatchedFunction batched(BatchOptions options) {
+        Objects.requireNonNull(options, "options");
+        long h = acquire();
+        try {
+            BatchedFunction batched = new BatchedFunction(name, BatchedFunction.nativeCreate(h, options.maxRows(),
+                    options.maxDelay().toNanos(), options.queueCapacity(), options.timeout().toNanos()));
+            runtime.adopt(batched);
+            return batched;
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PythonFunction{" + name + (isClosed() ? ", closed}" : "}");
+    }
+
+    static native long nativeResolve(String name);
+
+    private static native void nativeFree(long handle);
+
+    private static native long nativeCallLong(long handle, long x);
+
+    private static native double nativeCallDouble(long handle, double x);
+
+    private static native byte[] nativeCall(long handle, byte[] encodedArgs);
+
+    private static native void nativeApply(long handle, long inArray, long inSchema, long outArray, long outSchema);
+}

@@ -1,0 +1,151 @@
+package io.jarrow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.junit.jupiter.api.Test;
+
+/** Batches through the C Data Interface: zero copy, results owned by the caller, no leaks. */
+class ApplyTest {
+    static VectorSchemaRoot batch(BufferAllocator allocator, int columns, int rows) {
+        List<FieldVector> vectors = new ArrayList<>();
+        for (int c = 0; c < columns; c++) {
+            Float8Vector v = new Float8Vector("c" + c, allocator);
+            v.allocateNew(rows);
+            for (int r = 0; r < rows; r++) {
+                if (c == 0 && r % 7 == 3) {
+                    v.setNull(r);
+                } else {
+                    v.set(r, r * columns + c);
+                }
+            }
+            v.setValueCount(rows);
+            vectors.add(v);
+        }
+        return new VectorSchemaRoot(vectors);
+    }
+
+    @Test
+    void pythonSeesTheJavaBuffersAtTheirAddresses() {
+        PythonRuntime python = TestPython.runtime();
+        PythonFunction record = python.function("jvm_udfs:record_addresses");
+        try (BufferAllocator allocator = new RootAllocator();
+             VectorSchemaRoot input = batch(allocator, 10, 1000)) {
+            VarCharVector strings = new VarCharVector("s", allocator);
+            BigIntVector longs = new BigIntVector("i", allocator);
+            strings.allocateNew(1000);
+            longs.allocateNew(1000);
+            for (int r = 0; r < 1000; r++) {
+                if (r % 5 == 0) {
+                    strings.setNull(r);
+                } else {
+                    strings.setSafe(r, ("s" + r).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                longs.set(r, r);
+            }
+            strings.setValueCount(1000);
+            longs.setValueCount(1000);
+            List<FieldVector> all = new ArrayList<>(input.getFieldVectors());
+            all.add(strings);
+            all.add(longs);
+            try (VectorSchemaRoot wide = new VectorSchemaRoot(all);
+                 VectorSchemaRoot result = record.apply(wide, allocator)) {
+                @SuppressWarnings("unchecked")
+                List<List<Long>> seen = (List<List<Long>>) python.eval("__import__('jvm_udfs').seen_addresses");
+                for (int c = 0; c < all.size(); c++) {
+                    FieldVector v = all.get(c);
+                    List<Long> expected = new ArrayList<>();
+                    for (ArrowBuf buf : v.getFieldBuffers()) {
+                        expected.add(buf.memoryAddress());
+                    }
+                    assertEquals(expected, seen.get(c), "buffers of column " + v.getName());
+                }
+                assertEquals(1000, result.getRowCount());
+                assertEquals(12, result.getFieldVectors().size());
+                assertEquals("s4", result.getVector("s").getObject(4).toString());
+                // The identity result comes back over the same Java buffers.
+                assertEquals(all.get(1).getDataBuffer().memoryAddress(),
+                        result.getVector("c1").getDataBuffer().memoryAddress());
+            }
+        }
+    }
+
+    @Test
+    void resultsAreOwnedByTheCallerAndEveryAllocatorClosesClean() {
+        PythonFunction doubled = TestPython.runtime().function("jvm_udfs:doubled");
+        PythonFunction sum = TestPython.runtime().function("jvm_udfs:column_sum");
+        PythonFunction pandas = TestPython.runtime().function("jvm_udfs:as_pandas");
+        try (BufferAllocator allocator = new RootAllocator()) {
+            for (int i = 0; i < 50; i++) {
+                try (VectorSchemaRoot input = batch(allocator, 3, 100);
+                     VectorSchemaRoot twice = doubled.apply(input, allocator);
+                     VectorSchemaRoot total = sum.apply(input, allocator);
+                     VectorSchemaRoot frame = pandas.apply(input, allocator)) {
+                    assertEquals(2.0 * 4, ((Float8Vector) twice.getVector("c1")).get(1));
+                    assertEquals("result", total.getSchema().getFields().get(0).getName());
+                    assertEquals(3 + 4 + 5, ((Float8Vector) total.getVector(0)).get(1));
+                    assertTrue(total.getVector(0).isNull(3), "null in, null out");
+                    assertEquals(100, frame.getRowCount());
+                }
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+    }
+
+    @Test
+    void errorsLeakNothingAndTheNextCallWorks() {
+        PythonRuntime python = TestPython.runtime();
+        try (BufferAllocator allocator = new RootAllocator();
+             VectorSchemaRoot input = batch(allocator, 2, 10)) {
+            PythonException e = assertThrows(PythonException.class,
+                    () -> python.function("jvm_udfs:failing_batch").apply(input, allocator));
+            assertEquals("ZeroDivisionError", e.pythonType());
+            JarrowException wrong = assertThrows(JarrowException.class,
+                    () -> python.function("jvm_udfs:not_a_batch").apply(input, allocator));
+            assertEquals("CONVERSION", wrong.code());
+            assertTrue(wrong.getMessage().contains("builtins.str") && wrong.getMessage().contains("pyarrow.RecordBatch"),
+                    wrong.getMessage());
+            try (VectorSchemaRoot ok = python.function("jvm_udfs:doubled").apply(input, allocator)) {
+                assertEquals(10, ok.getRowCount());
+            }
+        }
+    }
+
+    @Test
+    void applyAsyncExportsAtOnceSoTheInputMayCloseEarly() throws Exception {
+        PythonFunction doubled = TestPython.runtime().function("jvm_udfs:doubled");
+        try (BufferAllocator allocator = new RootAllocator()) {
+            List<CompletableFuture<VectorSchemaRoot>> futures = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                try (VectorSchemaRoot input = batch(allocator, 2, 100 + i)) {
+                    futures.add(doubled.applyAsync(input, allocator));
+                }
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                try (VectorSchemaRoot result = futures.get(i).get()) {
+                    assertEquals(100 + i, result.getRowCount());
+                }
+            }
+            PythonFunction failing = TestPython.runtime().function("jvm_udfs:failing_batch");
+            CompletableFuture<VectorSchemaRoot> failed;
+            try (VectorSchemaRoot input = batch(allocator, 2, 10)) {
+                failed = failing.applyAsync(input, allocator);
+            }
+            ExecutionException e = assertThrows(ExecutionException.class, failed::get);
+            assertTrue(e.getCause() instanceof PythonException, e.toString());
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.jarrow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Single-row calls from many threads, coalesced into batches; each caller gets its own row. */
+class BatchedFunctionTest {
+    @Test
+    void everyCallerGetsExactlyItsOwnRow() throws Exception {
+        BatchedFunction score = TestPython.runtime().function("jvm_udfs:score_rows")
+                .batched(BatchOptions.builder().maxRows(256).maxDelay(Duration.ofMillis(2)).build());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                final long base = t * 100_000L;
+                threads.add(pool.submit(() -> {
+                    List<CompletableFuture<Map<String, Object>>> futures = new ArrayList<>();
+                    for (long i = 0; i < 1000; i++) {
+                        futures.add(score.submit(Map.of("id", base + i)));
+                    }
+                    for (int i = 0; i < futures.size(); i++) {
+                        Map<String, Object> row = futures.get(i).get(30, TimeUnit.SECONDS);
+                        assertEquals(2 * (base + i) + 1, row.get("score"));
+                    }
+                    return futures.size();
+                }));
+            }
+            int total = 0;
+            for (Future<Integer> f : threads) {
+                total += f.get();
+            }
+            assertEquals(8000, total);
+        } finally {
+            pool.shutdownNow();
+            score.close();
+        }
+    }
+
+    @Test
+    void aBatchErrorCompletesEveryFutureOfItExceptionally() throws Exception {
+        PythonRuntime python = TestPython.runtime();
+        try (BatchedFunction drop = python.function("jvm_udfs:drop_a_row").batched(BatchOptions.defaults());
+             BatchedFunction fail = python.function("jvm_udfs:failing_batch").batched(BatchOptions.defaults())) {
+            ExecutionException mismatch = assertThrows(ExecutionException.class,
+                    () -> drop.submit(Map.of("id", 1L)).get(30, TimeUnit.SECONDS));
+            JarrowException cause = (JarrowException) mismatch.getCause();
+            assertTrue(cause.getMessage().contains("one row per input row"), cause.getMessage());
+            ExecutionException raised = assertThrows(ExecutionException.class,
+                    () -> fail.submit(Map.of("id", 1L)).get(30, TimeUnit.SECONDS));
+            assertEquals("ZeroDivisionError", ((PythonException) raised.getCause()).pythonType());
+        }
+    }
+
+    @Test
+    void badOptionsAndUseAfterCloseAreClearErrors() {
+        PythonFunction f = TestPython.runtime().function("jvm_udfs:score_rows");
+        JarrowException zero = assertThrows(JarrowException.class,
+                () -> f.batched(BatchOptions.builder().maxRows(0).build()));
+        assertEquals("CONFIG", zero.code());
+        assertTrue(zero.getMessage().contains("max_rows"), zero.getMessage());
+        BatchedFunction batched = f.batched(BatchOptions.defaults());
+        batched.close();
+        assertThrows(IllegalStateException.class, () -> batched.submit(Map.of("id", 1L)));
+        JarrowException unsupported = assertThrows(JarrowException.class,
+                () -> f.batched(BatchOptions.defaults()).submit(Map.of("id", new Object())));
+        assertEquals("CONVERSION", unsupported.code());
+    }
+}

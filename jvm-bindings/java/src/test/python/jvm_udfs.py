@@ -1,0 +1,113 @@
+"""Python functions the Java tests call."""
+import logging
+import threading
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+seen_addresses = []
+log = logging.getLogger("jvm_udfs")
+
+
+def add_one(x):
+    return x + 1
+
+
+def half(x):
+    return x / 2
+
+
+def identity(x):
+    return x
+
+
+def type_name(x):
+    return type(x).__name__
+
+
+def echo(*args, **kwargs):
+    return [list(args), kwargs]
+
+
+def three(a, b, c):
+    return a + b + c
+
+
+def fail(message):
+    raise ValueError(message)
+
+
+def chained():
+    try:
+        {}["missing"]
+    except KeyError as e:
+        raise RuntimeError("lookup failed") from e
+
+
+def huge():
+    return 2**64
+
+
+def unconvertible():
+    return object()
+
+
+def says(message):
+    log.warning("warning from Python: %s", message)
+    print("printed by Python:", message)
+    return message
+
+
+def record_addresses(batch):
+    seen_addresses.clear()
+    for column in batch.columns:
+        seen_addresses.append([b.address if b is not None else 0 for b in column.buffers()])
+    return batch
+
+
+def doubled(batch):
+    return pa.RecordBatch.from_arrays([pc.multiply(c, 2) for c in batch.columns], names=batch.schema.names)
+
+
+def column_sum(batch):
+    total = batch.column(0)
+    for i in range(1, batch.num_columns):
+        total = pc.add(total, batch.column(i))
+    return total
+
+
+def as_pandas(batch):
+    return batch.to_pandas()
+
+
+def not_a_batch(batch):
+    return "a string"
+
+
+def failing_batch(batch):
+    raise ZeroDivisionError("model exploded")
+
+
+def score_rows(batch):
+    """One result row per input row: score = 2 * id + 1, and the thread that scored it."""
+    ids = batch.column("id").to_numpy()
+    return pa.RecordBatch.from_arrays(
+        [pa.array(ids * 2 + 1), pa.array([threading.current_thread().name] * len(ids))],
+        names=["score", "thread"],
+    )
+
+
+def drop_a_row(batch):
+    return batch.slice(0, max(batch.num_rows - 1, 0))
+
+
+class Scorer:
+    def __init__(self):
+        self.offset = 1000
+
+    def score(self, x):
+        return x + self.offset
+
+    def mean(self, batch):
+        return np.asarray(batch.column(0).to_numpy(zero_copy_only=False)).mean()

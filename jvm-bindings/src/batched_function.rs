@@ -1,0 +1,121 @@
+//! Native side of `io.jarrow.BatchedFunction`: single-row requests through the core's
+//! coalescer, answered by completing a Java `CompletableFuture`.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use jarrow::executor::runtime;
+use jarrow::{BatchCoalescer, BatchOptions, ColumnName, Error, Row};
+use jni::objects::{Global, JByteArray, JClass, JObject, JValue};
+use jni::sys::{jint, jlong};
+use jni::{Env, EnvUnowned, jni_sig, jni_str};
+
+use crate::error::{Result, ThrowJarrowException, to_throwable};
+use crate::{codec, jvm, python_function};
+
+struct Batched {
+    coalescer: BatchCoalescer,
+    /// Column names of recent rows, shared by the rows that repeat them.
+    names: Mutex<Vec<ColumnName>>,
+    /// `io.jarrow.BatchedFunction`, looked up on a Java thread (its class loader sees it).
+    class: Arc<Global<JClass<'static>>>,
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeCreate<'l>(
+    mut env: EnvUnowned<'l>,
+    class: JClass<'l>,
+    function_handle: jlong,
+    max_rows: jint,
+    max_delay_nanos: jlong,
+    queue_capacity: jint,
+    timeout_nanos: jlong,
+) -> jlong {
+    env.with_env(|env| -> Result<jlong> {
+        let positive = |what: &str, n: i64| {
+            u64::try_from(n).map_err(|_| Error::Config(format!("invalid batch options: {what} is negative ({n})")))
+        };
+        let options = BatchOptions {
+            max_rows: positive("maxRows", max_rows.into())? as usize,
+            max_delay: Duration::from_nanos(positive("maxDelay", max_delay_nanos)?),
+            queue_capacity: positive("queueCapacity", queue_capacity.into())? as usize,
+            timeout: Duration::from_nanos(positive("timeout", timeout_nanos)?),
+        };
+        // SAFETY: Java passes a live function handle.
+        let function = Arc::clone(unsafe { python_function::function(function_handle) });
+        let coalescer = BatchCoalescer::new(function, options)?;
+        let class = Arc::new(env.new_global_ref(&class)?);
+        Ok(Box::into_raw(Box::new(Batched { coalescer, names: Mutex::default(), class })) as jlong)
+    })
+    .resolve::<ThrowJarrowException>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeFree<'l>(
+    _env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) {
+    // SAFETY: Java frees each handle once, after its calls in flight returned. Requests already
+    // accepted still complete: their tasks hold what they need.
+    drop(unsafe { Box::from_raw(handle as *mut Batched) });
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeSubmit<'l>(
+    mut env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    encoded_row: JByteArray<'l>,
+    future: JObject<'l>,
+) {
+    env.with_env(|env| intern_submit(env, handle, &encoded_row, &future)).resolve::<ThrowJarrowException>()
+}
+
+fn intern_submit(env: &mut Env<'_>, handle: jlong, encoded_row: &JByteArray<'_>, future: &JObject<'_>) -> Result<()> {
+    // SAFETY: Java passes a live handle.
+    let batched = unsafe { &*(handle as *const Batched) };
+    let bytes = env.convert_byte_array(encoded_row)?;
+    let row = codec::decode_row(&bytes, &mut batched.names.lock().unwrap_or_else(PoisonError::into_inner))?;
+    // Blocks this Java thread while the queue is full: back-pressure on the producer.
+    let pending = batched.coalescer.enqueue(row)?;
+    let future = env.new_global_ref(future)?;
+    let class = Arc::clone(&batched.class);
+    runtime().spawn(async move {
+        let result = pending.await;
+        complete(&class, &future, result);
+    });
+    Ok(())
+}
+
+/// Completes the Java future with the result row, or exceptionally with the error.
+fn complete(class: &Global<JClass<'static>>, future: &Global<JObject<'static>>, result: jarrow::Result<Row>) {
+    let completed = jvm::with_env(|env| {
+        let future = env.new_local_ref(future)?;
+        match result.and_then(|row| codec::encode_row(&row)) {
+            Ok(row) => {
+                let row = env.byte_array_from_slice(&row)?;
+                env.call_static_method(
+                    class,
+                    jni_str!("complete"),
+                    jni_sig!("(Ljava/util/concurrent/CompletableFuture;[B)V"),
+                    &[JValue::from(&future), JValue::from(&row)],
+                )?;
+            }
+            Err(error) => {
+                let throwable = to_throwable(env, &error)?;
+                env.call_static_method(
+                    class,
+                    jni_str!("fail"),
+                    jni_sig!("(Ljava/util/concurrent/CompletableFuture;Ljava/lang/Throwable;)V"),
+                    &[JValue::from(&future), JValue::from(&throwable)],
+                )?;
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = completed {
+        // Nothing is left to tell: the JVM refused the call (it is shutting down, say).
+        eprintln!("jarrow: cannot complete a BatchedFunction future: {e}");
+    }
+}

@@ -1,0 +1,249 @@
+//! Values to and from the tagged encoding of `io.jarrow.ValueCodec`: one call's arguments or one
+//! row cross JNI as one byte array, not one JNI round trip per object.
+
+use bigdecimal::BigDecimal;
+use bigdecimal::num_bigint::BigInt;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime};
+use jarrow::{ColumnName, Error, Result, Row, Value};
+
+const NULL: u8 = 0;
+const FALSE: u8 = 1;
+const TRUE: u8 = 2;
+const INT: u8 = 3;
+const FLOAT: u8 = 4;
+const STR: u8 = 5;
+const BYTES: u8 = 6;
+const LIST: u8 = 7;
+const MAP: u8 = 8;
+const DATE: u8 = 9;
+const TIME: u8 = 10;
+const DATETIME: u8 = 11;
+const DATETIME_TZ: u8 = 12;
+const DECIMAL: u8 = 13;
+
+/// Days from 0001-01-01 (CE day 1) to 1970-01-01.
+const UNIX_EPOCH_CE_DAYS: i64 = 719_163;
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if self.bytes.len() < n {
+            return Err(Error::Conversion("truncated value encoding from Java".into()));
+        }
+        let (head, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Ok(head)
+    }
+
+    fn u8(&mut self) -> Result<u8> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn i32(&mut self) -> Result<i32> {
+        Ok(i32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+
+    fn count(&mut self) -> Result<usize> {
+        usize::try_from(self.i32()?).map_err(|_| Error::Conversion("negative length in value encoding".into()))
+    }
+
+    fn i64(&mut self) -> Result<i64> {
+        Ok(i64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+
+    fn string(&mut self) -> Result<String> {
+        let n = self.count()?;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|e| Error::Conversion(e.to_string()))
+    }
+
+    fn value(&mut self) -> Result<Value> {
+        Ok(match self.u8()? {
+            NULL => Value::Null,
+            FALSE => Value::Bool(false),
+            TRUE => Value::Bool(true),
+            INT => Value::Int(self.i64()?),
+            FLOAT => Value::Float(f64::from_bits(self.i64()? as u64)),
+            STR => Value::Str(self.string()?),
+            BYTES => {
+                let n = self.count()?;
+                Value::Bytes(self.take(n)?.to_vec())
+            }
+            LIST => {
+                let n = self.count()?;
+                Value::List((0..n).map(|_| self.value()).collect::<Result<_>>()?)
+            }
+            MAP => {
+                let n = self.count()?;
+                Value::Map((0..n).map(|_| Ok((self.value()?, self.value()?))).collect::<Result<_>>()?)
+            }
+            DATE => {
+                let days = self.i64()?;
+                let date = i32::try_from(days + UNIX_EPOCH_CE_DAYS).ok().and_then(NaiveDate::from_num_days_from_ce_opt);
+                Value::Date(date.ok_or_else(|| out_of_range("LocalDate", "datetime.date"))?)
+            }
+            TIME => {
+                let nanos = self.i64()?;
+                let (secs, nano) = (nanos.div_euclid(1_000_000_000), nanos.rem_euclid(1_000_000_000));
+                let time = NaiveTime::from_num_seconds_from_midnight_opt(secs as u32, nano as u32);
+                Value::Time(time.ok_or_else(|| out_of_range("LocalTime", "datetime.time"))?)
+            }
+            DATETIME => {
+                let (secs, nanos) = (self.i64()?, self.i32()?);
+                let dt = DateTime::from_timestamp(secs, nanos as u32).map(|dt| dt.naive_utc());
+                Value::DateTime(dt.ok_or_else(|| out_of_range("LocalDateTime", "datetime.datetime"))?)
+            }
+            DATETIME_TZ => {
+                let (secs, nanos, offset) = (self.i64()?, self.i32()?, self.i32()?);
+                let offset = FixedOffset::east_opt(offset).ok_or_else(|| out_of_range("ZoneOffset", "tzinfo"))?;
+                let dt = DateTime::from_timestamp(secs, nanos as u32).map(|dt| dt.with_timezone(&offset));
+                Value::DateTimeTz(dt.ok_or_else(|| out_of_range("OffsetDateTime", "datetime.datetime"))?)
+            }
+            DECIMAL => {
+                let scale = self.i32()?;
+                let n = self.count()?;
+                Value::Decimal(BigDecimal::new(BigInt::from_signed_bytes_be(self.take(n)?), scale.into()))
+            }
+            tag => return Err(Error::Conversion(format!("unknown value tag {tag} from Java"))),
+        })
+    }
+}
+
+fn out_of_range(java: &str, python: &str) -> Error {
+    Error::Conversion(format!("a {java} outside the range of Python's {python}"))
+}
+
+/// The positional and keyword arguments of one call.
+pub fn decode_call(bytes: &[u8]) -> Result<(Vec<Value>, Vec<(String, Value)>)> {
+    let mut r = Reader { bytes };
+    let n = r.count()?;
+    let args = (0..n).map(|_| r.value()).collect::<Result<_>>()?;
+    let n = r.count()?;
+    let kwargs = (0..n).map(|_| Ok((r.string()?, r.value()?))).collect::<Result<_>>()?;
+    Ok((args, kwargs))
+}
+
+/// One row: column names and values. `names` holds the names of earlier rows: a producer sends
+/// the same columns again and again, and a name seen before is shared rather than allocated.
+pub fn decode_row(bytes: &[u8], names: &mut Vec<ColumnName>) -> Result<Row> {
+    let mut r = Reader { bytes };
+    let n = r.count()?;
+    (0..n)
+        .map(|position| {
+            let len = r.count()?;
+            let raw = r.take(len)?;
+            let name = match names.get(position) {
+                Some(known) if known.as_bytes() == raw => ColumnName::clone(known),
+                _ => {
+                    let name: ColumnName = std::str::from_utf8(raw)
+                        .map_err(|e| Error::Conversion(format!("column name is not UTF-8: {e}")))?
+                        .into();
+                    if position < names.len() {
+                        names[position] = ColumnName::clone(&name);
+                    } else {
+                        names.push(ColumnName::clone(&name));
+                    }
+                    name
+                }
+            };
+            Ok((name, r.value()?))
+        })
+        .collect()
+}
+
+fn put_count(out: &mut Vec<u8>, n: usize) -> Result<()> {
+    let n = i32::try_from(n).map_err(|_| Error::Conversion(format!("{n} elements are more than Java holds")))?;
+    out.extend_from_slice(&n.to_le_bytes());
+    Ok(())
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<()> {
+    put_count(out, bytes.len())?;
+    out.extend_from_slice(bytes);
+    Ok(())
+}
+
+fn put_value(out: &mut Vec<u8>, value: &Value) -> Result<()> {
+    match value {
+        Value::Null => out.push(NULL),
+        Value::Bool(b) => out.push(if *b { TRUE } else { FALSE }),
+        Value::Int(i) => {
+            out.push(INT);
+            out.extend_from_slice(&i.to_le_bytes());
+        }
+        Value::Float(f) => {
+            out.push(FLOAT);
+            out.extend_from_slice(&f.to_bits().to_le_bytes());
+        }
+        Value::Str(s) => {
+            out.push(STR);
+            put_bytes(out, s.as_bytes())?;
+        }
+        Value::Bytes(b) => {
+            out.push(BYTES);
+            put_bytes(out, b)?;
+        }
+        Value::List(items) => {
+            out.push(LIST);
+            put_count(out, items.len())?;
+            items.iter().try_for_each(|item| put_value(out, item))?;
+        }
+        Value::Map(entries) => {
+            out.push(MAP);
+            put_count(out, entries.len())?;
+            for (k, v) in entries {
+                put_value(out, k)?;
+                put_value(out, v)?;
+            }
+        }
+        Value::Date(d) => {
+            out.push(DATE);
+            out.extend_from_slice(&(i64::from(d.num_days_from_ce()) - UNIX_EPOCH_CE_DAYS).to_le_bytes());
+        }
+        Value::Time(t) => {
+            use chrono::Timelike;
+            out.push(TIME);
+            let nanos = i64::from(t.num_seconds_from_midnight()) * 1_000_000_000 + i64::from(t.nanosecond());
+            out.extend_from_slice(&nanos.to_le_bytes());
+        }
+        Value::DateTime(dt) => {
+            out.push(DATETIME);
+            let utc = dt.and_utc();
+            out.extend_from_slice(&utc.timestamp().to_le_bytes());
+            out.extend_from_slice(&(utc.timestamp_subsec_nanos() as i32).to_le_bytes());
+        }
+        Value::DateTimeTz(dt) => {
+            out.push(DATETIME_TZ);
+            out.extend_from_slice(&dt.timestamp().to_le_bytes());
+            out.extend_from_slice(&(dt.timestamp_subsec_nanos() as i32).to_le_bytes());
+            out.extend_from_slice(&dt.offset().local_minus_utc().to_le_bytes());
+        }
+        Value::Decimal(d) => {
+            out.push(DECIMAL);
+            let (unscaled, scale) = d.as_bigint_and_exponent();
+            let scale = i32::try_from(scale)
+                .map_err(|_| Error::Conversion(format!("Decimal {d} has a scale beyond Java's BigDecimal")))?;
+            out.extend_from_slice(&scale.to_le_bytes());
+            put_bytes(out, &unscaled.to_signed_bytes_be())?;
+        }
+    }
+    Ok(())
+}
+
+pub fn encode_value(value: &Value) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(16);
+    put_value(&mut out, value)?;
+    Ok(out)
+}
+
+pub fn encode_row(row: &Row) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(16 * row.len());
+    put_count(&mut out, row.len())?;
+    for (name, value) in row {
+        put_bytes(&mut out, name.as_bytes())?;
+        put_value(&mut out, value)?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,119 @@
+//! The one place where errors become Java exceptions (`io.jarrow.JarrowException` and its
+//! subclass `PythonException`; `IllegalStateException` for a closed object).
+
+use jarrow::Error;
+use jni::errors::ErrorPolicy;
+use jni::objects::{JObject, JThrowable, JValue};
+use jni::{Env, jni_sig, jni_str};
+
+/// What a native entry point can fail with: the core's error, or JNI itself.
+#[derive(Debug)]
+pub enum JniError {
+    Core(Error),
+    Jni(jni::errors::Error),
+}
+
+impl std::fmt::Display for JniError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JniError::Core(e) => e.fmt(f),
+            JniError::Jni(e) => write!(f, "JNI error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for JniError {}
+
+impl From<Error> for JniError {
+    fn from(e: Error) -> Self {
+        JniError::Core(e)
+    }
+}
+
+impl From<jni::errors::Error> for JniError {
+    fn from(e: jni::errors::Error) -> Self {
+        JniError::Jni(e)
+    }
+}
+
+pub type Result<T, E = JniError> = std::result::Result<T, E>;
+
+/// The Java exception for a core error, not yet thrown.
+pub fn to_throwable<'local>(env: &mut Env<'local>, error: &Error) -> jni::errors::Result<JThrowable<'local>> {
+    let object: JObject<'local> = match error {
+        Error::Python { type_name, message, traceback } => {
+            let (t, m, tb) = (env.new_string(type_name)?, env.new_string(message)?, env.new_string(traceback)?);
+            env.new_object(
+                jni_str!("io/jarrow/PythonException"),
+                jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
+                &[JValue::from(&t), JValue::from(&m), JValue::from(&tb)],
+            )?
+        }
+        Error::Closed(_) => {
+            let message = env.new_string(error.to_string())?;
+            env.new_object(
+                jni_str!("java/lang/IllegalStateException"),
+                jni_sig!("(Ljava/lang/String;)V"),
+                &[JValue::from(&message)],
+            )?
+        }
+        other => {
+            let (code, message) = (env.new_string(other.code())?, env.new_string(other.to_string())?);
+            env.new_object(
+                jni_str!("io/jarrow/JarrowException"),
+                jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
+                &[JValue::from(&code), JValue::from(&message)],
+            )?
+        }
+    };
+    env.cast_local::<JThrowable>(object)
+}
+
+/// Throws errors as `io.jarrow` exceptions and returns the type's default to Java (the value is
+/// ignored: the exception is pending).
+#[derive(Debug, Default)]
+pub struct ThrowJarrowException;
+
+impl<T: Default> ErrorPolicy<T, JniError> for ThrowJarrowException {
+    type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
+
+    fn on_error<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _cap: &mut (),
+        err: JniError,
+    ) -> jni::errors::Result<T> {
+        if env.exception_check() {
+            // A Java exception raised inside a JNI call is already pending: let it propagate.
+            return Ok(T::default());
+        }
+        let core = match err {
+            JniError::Core(e) => e,
+            JniError::Jni(e) => Error::Config(format!("JNI call failed: {e}")),
+        };
+        let throwable = to_throwable(env, &core)?;
+        let _ = env.throw(throwable);
+        Ok(T::default())
+    }
+
+    fn on_panic<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _cap: &mut (),
+        payload: Box<dyn std::any::Any + Send + 'static>,
+    ) -> jni::errors::Result<T> {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_string());
+        std::mem::forget(payload);
+        let (code, message) = (env.new_string("PANIC")?, env.new_string(format!("jarrow bug: {message}"))?);
+        let throwable = env.new_object(
+            jni_str!("io/jarrow/JarrowException"),
+            jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
+            &[JValue::from(&code), JValue::from(&message)],
+        )?;
+        let throwable = env.cast_local::<JThrowable>(throwable)?;
+        let _ = env.throw(throwable);
+        Ok(T::default())
+    }
+}
