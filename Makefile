@@ -2,6 +2,7 @@
 #   make demo    run the demo (examples/)
 #   make test    run every test
 #   make bench   run the benchmarks and print their summary
+#   make bench-jvm  run the JVM benchmark against PemJa and JEP
 
 PYTHON ?= python3
 VENV   := $(CURDIR)/.venv
@@ -16,7 +17,7 @@ MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all venv build test rust-test java-test demo bench clean
+.PHONY: all venv build test rust-test java-test demo bench bench-jvm clean
 
 all: build
 
@@ -51,6 +52,9 @@ demo: venv
 bench: venv
 	cargo bench -p jarrow-benches
 	$(PY) benches/summary.py target/criterion
+
+bench-jvm: venv
+	bash benches/jvm/run.sh
 
 clean:
 	cargo clean

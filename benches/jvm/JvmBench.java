@@ -1,0 +1,223 @@
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * jarrow against PemJa and JEP on the same workloads, one bridge per JVM process (two embedded
+ * CPythons must not share a process): {@code java JvmBench <jarrow|pemja|jep> <python> <dir>}.
+ * Prints one line per workload: {@code name nanoseconds-per-operation}. benches/jvm/run.sh runs all
+ * three and prints the ratios.
+ */
+public final class JvmBench {
+    static final int COLUMNS = 10;
+    static final int ROWS = 1_000_000;
+
+    interface Bridge extends AutoCloseable {
+        long addOne(long x);
+
+        Object three(long a, long b, long c);
+
+        /** Sum of every value of the 1M x 10 batch, handed over the bridge's best way. */
+        double total(double[][] columns);
+    }
+
+    public static void main(String[] args) throws Exception {
+        String which = args[0];
+        Path python = Path.of(args[1]);
+        Path dir = Path.of(args[2]);
+        double[][] columns = new double[COLUMNS][ROWS];
+        double expected = 0;
+        for (int c = 0; c < COLUMNS; c++) {
+            for (int r = 0; r < ROWS; r++) {
+                columns[c][r] = (r % 1000) * 0.5 + c;
+                expected += columns[c][r];
+            }
+        }
+        try (Bridge bridge = switch (which) {
+            case "jarrow" -> new JarrowBridge(python, dir);
+            case "pemja" -> new PemjaBridge(python, dir);
+            case "jep" -> new JepBridge(python, dir);
+            default -> throw new IllegalArgumentException("unknown bridge " + which);
+        }) {
+            if (bridge.addOne(41) != 42 || ((Number) bridge.three(1, 2, 3)).longValue() != 6) {
+                throw new AssertionError(which + " computes wrong results");
+            }
+            double total = bridge.total(columns);
+            if (Math.abs(total - expected) > 1e-6 * Math.abs(expected)) {
+                throw new AssertionError(which + " batch total " + total + ", expected " + expected);
+            }
+            report("call_long", perOp(() -> {
+                long acc = 0;
+                for (int i = 0; i < 100_000; i++) {
+                    acc += bridge.addOne(i);
+                }
+                return acc;
+            }, 100_000));
+            report("call_3_args", perOp(() -> {
+                long acc = 0;
+                for (int i = 0; i < 50_000; i++) {
+                    acc += ((Number) bridge.three(i, 2, 3)).longValue();
+                }
+                return acc;
+            }, 50_000));
+            report("batch_1m_x_10", perOp(() -> (long) bridge.total(columns), 1));
+        }
+    }
+
+    /** Median over repeated runs, after warm-up, of the time per operation. */
+    static double perOp(LongSupplier run, int operations) {
+        long sink = 0;
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            sink += run.getAsLong();
+        }
+        List<Double> samples = new ArrayList<>();
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (samples.size() < 5 || (System.nanoTime() < end && samples.size() < 200)) {
+            long start = System.nanoTime();
+            sink += run.getAsLong();
+            samples.add((System.nanoTime() - start) / (double) operations);
+        }
+        if (sink == 42) {
+            System.out.print("");
+        }
+        double[] sorted = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted[sorted.length / 2];
+    }
+
+    static void report(String name, double nanos) {
+        System.out.println(String.format(Locale.ROOT, "%s %.1f", name, nanos));
+    }
+
+    static final class JarrowBridge implements Bridge {
+        final io.jarrow.PythonRuntime python;
+        final io.jarrow.PythonFunction addOne;
+        final io.jarrow.PythonFunction three;
+        final io.jarrow.PythonFunction totalBatch;
+        final org.apache.arrow.memory.BufferAllocator allocator = new org.apache.arrow.memory.RootAllocator();
+        org.apache.arrow.vector.VectorSchemaRoot root;
+        double[][] exported;
+
+        JarrowBridge(Path python, Path dir) {
+            this.python = io.jarrow.PythonRuntime.start(io.jarrow.PythonConfig.builder().executable(python)
+                    .addPythonPath(dir).redirectOutput(false).build());
+            addOne = this.python.function("jvm_bench:add_one");
+            three = this.python.function("jvm_bench:three");
+            totalBatch = this.python.function("jvm_bench:total_batch");
+        }
+
+        @Override
+        public long addOne(long x) {
+            return addOne.callLong(x);
+        }
+
+        @Override
+        public Object three(long a, long b, long c) {
+            return three.call(a, b, c);
+        }
+
+        @Override
+        public double total(double[][] columns) {
+            // The batch lives in Arrow vectors, as it would in an Arrow-based pipeline; filled once.
+            if (exported != columns) {
+                if (root != null) {
+                    root.close();
+                }
+                List<org.apache.arrow.vector.FieldVector> vectors = new ArrayList<>();
+                for (int c = 0; c < columns.length; c++) {
+                    org.apache.arrow.vector.Float8Vector v = new org.apache.arrow.vector.Float8Vector("c" + c, allocator);
+                    v.allocateNew(columns[c].length);
+                    for (int r = 0; r < columns[c].length; r++) {
+                        v.set(r, columns[c][r]);
+                    }
+                    v.setValueCount(columns[c].length);
+                    vectors.add(v);
+                }
+                root = new org.apache.arrow.vector.VectorSchemaRoot(vectors);
+                exported = columns;
+            }
+            try (org.apache.arrow.vector.VectorSchemaRoot result = totalBatch.apply(root, allocator)) {
+                return ((org.apache.arrow.vector.Float8Vector) result.getVector(0)).get(0);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (root != null) {
+                root.close();
+            }
+            allocator.close();
+            python.close();
+        }
+    }
+
+    static final class PemjaBridge implements Bridge {
+        final pemja.core.PythonInterpreter interpreter;
+
+        PemjaBridge(Path python, Path dir) {
+            // PemJa does not see a venv's site-packages by itself: add them.
+            pemja.core.PythonInterpreterConfig config = pemja.core.PythonInterpreterConfig.newBuilder()
+                    .setPythonExec(python.toString())
+                    .addPythonPaths(dir.toString(), System.getProperty("bench.site.packages"))
+                    .build();
+            interpreter = new pemja.core.PythonInterpreter(config);
+            interpreter.exec("from jvm_bench import add_one, three, total_arrays");
+        }
+
+        @Override
+        public long addOne(long x) {
+            return ((Number) interpreter.invoke("add_one", x)).longValue();
+        }
+
+        @Override
+        public Object three(long a, long b, long c) {
+            return interpreter.invoke("three", a, b, c);
+        }
+
+        @Override
+        public double total(double[][] columns) {
+            return ((Number) interpreter.invoke("total_arrays", (Object[]) columns)).doubleValue();
+        }
+
+        @Override
+        public void close() {
+            interpreter.close();
+        }
+    }
+
+    static final class JepBridge implements Bridge {
+        final jep.Interpreter interpreter;
+
+        JepBridge(Path python, Path dir) throws Exception {
+            String sitePackages = System.getProperty("bench.site.packages");
+            jep.MainInterpreter.setJepLibraryPath(Path.of(sitePackages, "jep", "libjep.so").toString());
+            jep.MainInterpreter.setInitParams(new jep.PyConfig().setPythonHome(System.getProperty("bench.python.home")));
+            // JEP does not see a venv's site-packages by itself either.
+            jep.SharedInterpreter.setConfig(new jep.JepConfig().addIncludePaths(dir.toString(), sitePackages));
+            interpreter = new jep.SharedInterpreter();
+            interpreter.exec("from jvm_bench import add_one, three, total_arrays");
+        }
+
+        @Override
+        public long addOne(long x) {
+            return ((Number) interpreter.invoke("add_one", x)).longValue();
+        }
+
+        @Override
+        public Object three(long a, long b, long c) {
+            return interpreter.invoke("three", a, b, c);
+        }
+
+        @Override
+        public double total(double[][] columns) {
+            return ((Number) interpreter.invoke("total_arrays", (Object[]) columns)).doubleValue();
+        }
+
+        @Override
+        public void close() throws Exception {
+            interpreter.close();
+        }
+    }
+}

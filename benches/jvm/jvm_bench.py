@@ -1,0 +1,22 @@
+"""Python functions of the JVM benchmark, called the same way through jarrow, PemJa and JEP."""
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def add_one(x):
+    return x + 1
+
+
+def three(a, b, c):
+    return a + b + c
+
+
+def total_arrays(*columns):
+    """The peers' way: each column arrives as a Java double[] converted by the bridge."""
+    return float(sum(np.sum(np.asarray(c, dtype=np.float64)) for c in columns))
+
+
+def total_batch(batch):
+    """jarrow's way: the columns arrive as a pyarrow.RecordBatch over the Java buffers."""
+    return pa.array([float(sum(pc.sum(c).as_py() for c in batch.columns))])
