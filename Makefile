@@ -17,7 +17,7 @@ MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all venv build test rust-test java-test demo bench bench-jvm clean
+.PHONY: all venv build test rust-test java-test py-test py-install wheel demo bench bench-jvm clean
 
 all: build
 
@@ -32,17 +32,16 @@ $(VENV)/.installed: requirements-dev.txt
 build: venv
 	cargo build --workspace --all-targets
 
-test: rust-test java-test
+test: rust-test py-test java-test
 
 rust-test: venv
 	cargo test --workspace
 	cargo run --quiet -p jarrow-examples --bin quickstart
 
-# The Java suite runs under -Xcheck:jni; any JNI warning fails it.
-java-test: venv
-	cargo build -p jarrow-jni
-	$(MVN) test -Djarrow.library=$(CURDIR)/target/debug/libjarrow_jni.so -Djarrow.python=$(PY) \
-		-Djni.check=-Xcheck:jni 2>&1 | tee target/java-test.log
+# The Java suite finds the JNI library the way users' JVMs do, through the venv's jarrow package.
+# It runs under -Xcheck:jni; any JNI warning fails it.
+java-test: py-install
+	$(MVN) test -Djarrow.python=$(PY) -Djni.check=-Xcheck:jni 2>&1 | tee target/java-test.log
 	@! grep -q "WARNING in native method" target/java-test.log || \
 		{ echo "JNI warnings under -Xcheck:jni (see target/java-test.log)"; exit 1; }
 
@@ -52,6 +51,19 @@ demo: venv
 bench: venv
 	cargo bench -p jarrow-benches
 	$(PY) benches/summary.py target/criterion
+
+# The wheel of the Python package, carrying the JNI library built for the venv's Python.
+wheel: venv
+	cargo build --release -p jarrow-jni
+	cp target/release/libjarrow_jni.so py-bindings/python/jarrow/libjarrow_jni.so
+	CARGO_TARGET_DIR=$(CURDIR)/target/maturin $(PY) -m maturin build --quiet --release \
+		-m py-bindings/Cargo.toml -o target/wheels
+
+py-install: wheel
+	$(PY) -m pip install --quiet --force-reinstall --no-deps target/wheels/jarrow-*.whl
+
+py-test: py-install
+	cd py-bindings && $(PY) -m pytest -q tests --doctest-modules $$($(PY) -c 'import jarrow, os; print(os.path.dirname(jarrow.__file__))')
 
 bench-jvm: venv
 	bash benches/jvm/run.sh

@@ -146,6 +146,22 @@ impl PythonFunction {
         batch::import_batch(out_array, &out_schema)
     }
 
+    /// For a Python host: calls the function on any Arrow-capable batch object (pyarrow, polars,
+    /// pandas, anything with `__arrow_c_array__` or `__arrow_c_stream__`) exactly as a JVM call
+    /// would: the input is coerced like a result, handed over through the C Data Interface
+    /// (no copy), and the result coerced to one `pyarrow.RecordBatch`.
+    pub fn apply_python<'py>(&self, input: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+        let py = input.py();
+        let batch = self.interp.to_record_batch(py, input).map_err(|e| match e {
+            Error::Python { type_name, message, .. } => {
+                Error::Conversion(format!("the input of {} is not a batch: {type_name}: {message}", self.name))
+            }
+            other => other,
+        })?;
+        let (array, schema) = batch::from_pyarrow(self.interp, &batch)?;
+        self.apply_in(py, array, schema)
+    }
+
     /// The function's result for a batch, coerced to a `pyarrow.RecordBatch`.
     fn apply_in<'py>(
         &self,

@@ -1,9 +1,15 @@
 //! The native module `jarrow._native`: the Python package `jarrow` is a thin typed layer over it.
 
+mod error;
+mod function;
+
 use pyo3::prelude::*;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<function::PyFunction>()?;
+    m.add_function(wrap_pyfunction!(function::function, m)?)?;
+    error::register(m)?;
     Ok(())
 }

@@ -113,6 +113,14 @@ pub(crate) fn to_pyarrow<'py>(
     import.call1((schema, array)).map_err(|e| interp.error(py, e))
 }
 
+/// Moves a `pyarrow.RecordBatch`'s C structs out of its capsules into Rust ownership.
+pub(crate) fn from_pyarrow(interp: &Interpreter, batch: &Bound<'_, PyAny>) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
+    let (mut array, mut schema) = (FFI_ArrowArray::empty(), FFI_ArrowSchema::empty());
+    // SAFETY: fresh, empty, writable structs.
+    unsafe { export_pyarrow(interp, batch, RawBatch { array: &mut array, schema: &mut schema }) }?;
+    Ok((array, schema))
+}
+
 /// Exports a `pyarrow.RecordBatch` into structs the caller allocated.
 ///
 /// # Safety

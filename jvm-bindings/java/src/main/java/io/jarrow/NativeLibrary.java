@@ -85,7 +85,8 @@ final class NativeLibrary {
         loadedFor = python;
     }
 
-    private static Map<String, String> probe(Path python) {
+    /** What `python` says about its libpython and its jarrow package. */
+    static Map<String, String> probe(Path python) {
         if (!Files.isExecutable(python)) {
             throw new JarrowException("CONFIG", "the Python executable " + python + " does not exist or is not "
                     + "executable; point jarrow at a venv's bin/python, a conda env's, or python3");

@@ -21,6 +21,7 @@ public final class ExitProbe {
                 "def busy():",
                 "    while True:",
                 "        sum(range(10000))",
+                "        time.sleep(0.001)",
                 "threading.Thread(target=busy, name='python-busy').start()",
                 ""));
         BatchedFunction score = python.function("jvm_udfs:score_rows").batched(BatchOptions.defaults());

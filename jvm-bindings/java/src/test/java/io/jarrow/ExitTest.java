@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,11 +16,14 @@ class ExitTest {
     @Test
     void theJvmExitsWhilePythonThreadsRun() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-Djarrow.library=" + System.getProperty("jarrow.library"),
+        List<String> command = new ArrayList<>(List.of(java, "--add-opens=java.base/java.nio=ALL-UNNAMED",
                 "-Djarrow.python=" + System.getProperty("jarrow.python"),
-                "-Djarrow.test.python.path=" + System.getProperty("jarrow.test.python.path"),
-                "-cp", System.getProperty("java.class.path"), ExitProbe.class.getName());
+                "-Djarrow.test.python.path=" + System.getProperty("jarrow.test.python.path")));
+        String library = System.getProperty("jarrow.library", "");
+        if (!library.isEmpty()) {
+            command.add("-Djarrow.library=" + library);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ExitProbe.class.getName()));
         File log = File.createTempFile("jarrow-exit", ".log");
         log.deleteOnExit();
         Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();

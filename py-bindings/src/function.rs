@@ -1,0 +1,68 @@
+//! `jarrow.Function`: a Python function resolved and called exactly as the JVM calls it.
+
+use jarrow::{Interpreter, PythonConfig, PythonFunction, Value};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::error::Error;
+
+/// A function resolved once from `"pkg.module:function"` or `"pkg.module:Class.method"`, called
+/// with the same conversions, batch contract and errors as from the JVM.
+#[pyclass(name = "Function", module = "jarrow", frozen)]
+pub struct PyFunction {
+    inner: PythonFunction,
+}
+
+/// The interpreter of this process, adopted on first use (the host is Python).
+fn interpreter() -> Result<&'static Interpreter, Error> {
+    match Interpreter::get() {
+        Ok(interp) => Ok(interp),
+        Err(_) => Ok(Interpreter::start(PythonConfig::default())?),
+    }
+}
+
+#[pyfunction]
+pub fn function(name: &str) -> PyResult<PyFunction> {
+    let inner = interpreter()?.function(name).map_err(Error)?;
+    Ok(PyFunction { inner })
+}
+
+#[pymethods]
+impl PyFunction {
+    /// The name this function was resolved from.
+    #[getter]
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    /// Calls `f(*args, **kwargs)`: arguments and result go through the same conversions as a JVM
+    /// call (a tuple arrives as a list, an int beyond 64 bits is a ConversionError, ...).
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = args.iter().map(|a| Value::from_python(&a)).collect::<jarrow::Result<Vec<_>>>().map_err(Error)?;
+        let kwargs = match kwargs {
+            None => Vec::new(),
+            Some(kwargs) => kwargs
+                .iter()
+                .map(|(k, v)| Ok((k.extract::<String>()?, Value::from_python(&v).map_err(Error)?)))
+                .collect::<PyResult<Vec<_>>>()?,
+        };
+        let result = self.inner.call(&args, &kwargs).map_err(Error)?;
+        Ok(result.to_python(py).map_err(Error)?)
+    }
+
+    /// Calls the function on a batch (pyarrow, polars, pandas, or any object with
+    /// `__arrow_c_array__` / `__arrow_c_stream__`) and returns a `pyarrow.RecordBatch`.
+    fn apply<'py>(&self, batch: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self.inner.apply_python(batch).map_err(Error)?)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("jarrow.Function({:?})", self.inner.name())
+    }
+}
