@@ -39,12 +39,27 @@ thread_local! {
 }
 
 /// Runs `f` attached to the interpreter (holding the GIL) on the calling thread.
+///
+/// The GIL is taken with `PyGILState_Ensure` before pyo3 sees the call. pyo3 keeps its own count
+/// of a thread's attachments, and a process can hold two copies of pyo3 (the JNI library's and the
+/// Python extension's): on a Java -> Python -> Java -> Python path the extension releases the GIL
+/// around the Java call while this copy still counts the thread as attached, and would run Python
+/// without the GIL. Ensure reads CPython's own state, so the GIL is held whatever pyo3 believes.
 #[inline]
 pub fn attach<F, R>(f: F) -> R
 where
     F: for<'py> FnOnce(Python<'py>) -> R,
 {
     keep_thread_state();
+    struct Release(ffi::PyGILState_STATE);
+    impl Drop for Release {
+        fn drop(&mut self) {
+            // SAFETY: matches the Ensure below, on the same thread, also when `f` panics.
+            unsafe { ffi::PyGILState_Release(self.0) }
+        }
+    }
+    // SAFETY: the interpreter is initialized (callers attach only after start).
+    let _held = Release(unsafe { ffi::PyGILState_Ensure() });
     Python::attach(f)
 }
 
