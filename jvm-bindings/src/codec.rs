@@ -247,3 +247,21 @@ pub fn encode_row(row: &Row) -> Result<Vec<u8>> {
     }
     Ok(out)
 }
+
+/// The positional and keyword arguments of a call into Java.
+pub fn encode_call(args: &[Value], kwargs: &[(String, Value)]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(16 * (args.len() + kwargs.len()) + 8);
+    put_count(&mut out, args.len())?;
+    args.iter().try_for_each(|v| put_value(&mut out, v))?;
+    put_count(&mut out, kwargs.len())?;
+    for (name, value) in kwargs {
+        put_bytes(&mut out, name.as_bytes())?;
+        put_value(&mut out, value)?;
+    }
+    Ok(out)
+}
+
+/// One value Java encoded.
+pub fn decode_value(bytes: &[u8]) -> Result<Value> {
+    Reader { bytes }.value()
+}

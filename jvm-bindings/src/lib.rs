@@ -7,9 +7,9 @@
 //! Interface structs, by address.
 
 mod batched_function;
-mod codec;
-mod jvm;
-mod error;
+pub mod codec;
+pub mod error;
+pub mod jvm;
 mod python_function;
 mod python_logging;
 mod python_runtime;

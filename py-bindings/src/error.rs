@@ -63,6 +63,16 @@ impl From<Error> for PyErr {
             for (name, text) in attributes {
                 let _ = value.setattr(name, text);
             }
+            // The traceback of the code that raised (Python called back from Java, or Java) is
+            // shown with this exception's own, so it survives every hop.
+            let origin = match &error {
+                jarrow::Error::Python { traceback, .. } => Some(traceback),
+                jarrow::Error::Java { stack, .. } => Some(stack),
+                _ => None,
+            };
+            if let Some(origin) = origin.filter(|t| !t.is_empty()) {
+                let _ = value.call_method1("add_note", (origin.trim_end(),));
+            }
             err
         })
     }

@@ -2,6 +2,7 @@
 
 mod error;
 mod function;
+mod jvm;
 
 use pyo3::prelude::*;
 
@@ -10,6 +11,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<function::PyFunction>()?;
     m.add_function(wrap_pyfunction!(function::function, m)?)?;
+    m.add_class::<jvm::PyJvm>()?;
+    m.add_class::<jvm::PyJavaFunction>()?;
+    m.add_function(wrap_pyfunction!(jvm::jvm, m)?)?;
     error::register(m)?;
     Ok(())
 }

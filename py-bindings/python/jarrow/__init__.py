@@ -11,6 +11,10 @@ Traceback (most recent call last):
 ...
 jarrow.NotFoundError: cannot resolve Python function "math:no_such_function": ...
 
+When the JVM hosts this interpreter (Java called Python), ``jarrow.jvm()`` reaches back into it:
+``jarrow.jvm().function("com.acme.Rules::score")(x)`` calls a public static Java method, with the
+GIL released while Java runs.
+
 Every error jarrow raises is a :class:`JarrowError`; an exception raised by the function is a
 :class:`PythonError` with ``python_type``, ``python_message`` and ``python_traceback``.
 """
@@ -27,12 +31,15 @@ from jarrow._native import (
     Function,
     JarrowError,
     JavaError,
+    JavaFunction,
+    Jvm,
     NotFoundError,
     OverloadedError,
     PythonError,
     TimeoutError,
     __version__,
     function,
+    jvm,
 )
 
 __all__ = [
@@ -43,6 +50,8 @@ __all__ = [
     "Function",
     "JarrowError",
     "JavaError",
+    "JavaFunction",
+    "Jvm",
     "NotFoundError",
     "OverloadedError",
     "PythonError",
@@ -50,6 +59,7 @@ __all__ = [
     "__version__",
     "function",
     "jni_library",
+    "jvm",
 ]
 
 _JNI_LIBRARY = "libjarrow_jni.so"

@@ -111,3 +111,22 @@ class Scorer:
 
     def mean(self, batch):
         return np.asarray(batch.column(0).to_numpy(zero_copy_only=False)).mean()
+
+
+def reenter(x):
+    """Python -> Java -> Python: a Java method that itself calls Python."""
+    import jarrow
+
+    return jarrow.jvm().function("io.jarrow.ReentryTarget::viaPython")(x)
+
+
+def reenter_failing(x):
+    import jarrow
+
+    return jarrow.jvm().function("io.jarrow.ReentryTarget::failInPython")(x)
+
+
+def java_error():
+    import jarrow
+
+    return jarrow.jvm().function("java.lang.Integer::parseInt")("not a number")

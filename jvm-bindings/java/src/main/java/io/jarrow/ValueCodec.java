@@ -208,6 +208,21 @@ final class ValueCodec {
         return read(in);
     }
 
+    /** Decodes the arguments of one call from Python: positional values, then keyword pairs. */
+    static Object[] decodeCall(byte[] encoded, Map<String, Object> kwargs) {
+        ByteBuffer in = ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);
+        Object[] args = new Object[in.getInt()];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = read(in);
+        }
+        int n = in.getInt();
+        for (int i = 0; i < n; i++) {
+            String name = readString(in);
+            kwargs.put(name, read(in));
+        }
+        return args;
+    }
+
     /** Decodes a row: column names and values, in the result's column order. */
     static Map<String, Object> decodeRow(byte[] encoded) {
         ByteBuffer in = ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);

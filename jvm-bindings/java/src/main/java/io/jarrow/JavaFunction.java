@@ -1,0 +1,149 @@
+package io.jarrow;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A public static Java method, resolved once from {@code "pkg.Class::method"} and called from
+ * Python ({@code jarrow.jvm().function(...)}). Arguments arrive converted as for
+ * {@link PythonFunction#call}, then fit to the method's parameter types (an int fits {@code long},
+ * {@code int}, {@code short}, {@code byte} and their boxes; a float fits {@code double} and
+ * {@code float}); among overloads, the first whose parameters fit is called.
+ */
+public final class JavaFunction {
+    private final String name;
+    private final List<Method> overloads;
+
+    private JavaFunction(String name, List<Method> overloads) {
+        this.name = name;
+        this.overloads = overloads;
+    }
+
+    /** Called from native code. */
+    static JavaFunction resolve(String name) throws ClassNotFoundException {
+        int sep = name.indexOf("::");
+        if (sep <= 0 || sep + 2 >= name.length()) {
+            throw new JarrowException("NOT_FOUND", name + " is not a Java method name: expected 'package.Class::method'");
+        }
+        String className = name.substring(0, sep);
+        String methodName = name.substring(sep + 2);
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Class<?> cls;
+        try {
+            cls = Class.forName(className, true, loader != null ? loader : JavaFunction.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new JarrowException("NOT_FOUND", "no class " + className + " (looking for " + name
+                    + ") on the classpath " + System.getProperty("java.class.path"));
+        }
+        List<Method> overloads = new ArrayList<>();
+        for (Method m : cls.getMethods()) {
+            if (m.getName().equals(methodName) && Modifier.isStatic(m.getModifiers())) {
+                overloads.add(m);
+            }
+        }
+        if (overloads.isEmpty()) {
+            throw new JarrowException("NOT_FOUND", "class " + className + " has no public static method " + methodName
+                    + " (looking for " + name + ")");
+        }
+        return new JavaFunction(name, overloads);
+    }
+
+    /** Called from native code: encoded arguments in, encoded result out. */
+    byte[] call(byte[] encodedArgs) throws Throwable {
+        Map<String, Object> kwargs = new LinkedHashMap<>();
+        Object[] args = ValueCodec.decodeCall(encodedArgs, kwargs);
+        if (!kwargs.isEmpty()) {
+            throw new JarrowException("CONVERSION", name + " is a Java method: it takes no keyword arguments, got "
+                    + kwargs.keySet());
+        }
+        for (Method m : overloads) {
+            Object[] fitted = fit(m.getParameterTypes(), args);
+            if (fitted != null) {
+                try {
+                    return ValueCodec.encodeValue(m.invoke(null, fitted));
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            }
+        }
+        List<String> signatures = new ArrayList<>();
+        for (Method m : overloads) {
+            signatures.add(m.toGenericString());
+        }
+        List<String> given = new ArrayList<>();
+        for (Object a : args) {
+            given.add(a == null ? "null" : a.getClass().getSimpleName());
+        }
+        throw new JarrowException("CONVERSION", "no overload of " + name + " takes (" + String.join(", ", given)
+                + "); it has " + signatures);
+    }
+
+    private static Object[] fit(Class<?>[] types, Object[] args) {
+        if (types.length != args.length) {
+            return null;
+        }
+        Object[] fitted = new Object[args.length];
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            Class<?> t = types[i];
+            if (a instanceof Long l) {
+                if (t == long.class || t == Long.class || t == Object.class || t == Number.class) {
+                    fitted[i] = l;
+                } else if ((t == int.class || t == Integer.class) && l == l.intValue()) {
+                    fitted[i] = l.intValue();
+                } else if ((t == short.class || t == Short.class) && l == l.shortValue()) {
+                    fitted[i] = l.shortValue();
+                } else if ((t == byte.class || t == Byte.class) && l == l.byteValue()) {
+                    fitted[i] = l.byteValue();
+                } else if (t == double.class || t == Double.class) {
+                    fitted[i] = l.doubleValue();
+                } else {
+                    return null;
+                }
+            } else if (a instanceof Double d) {
+                if (t == double.class || t == Double.class || t == Object.class || t == Number.class) {
+                    fitted[i] = d;
+                } else if (t == float.class || t == Float.class) {
+                    fitted[i] = d.floatValue();
+                } else {
+                    return null;
+                }
+            } else if (a == null) {
+                if (t.isPrimitive()) {
+                    return null;
+                }
+                fitted[i] = null;
+            } else if (t.isInstance(a) || (t == boolean.class && a instanceof Boolean)) {
+                fitted[i] = a;
+            } else {
+                return null;
+            }
+        }
+        return fitted;
+    }
+
+    /** Called from native code: class name, message and stack trace of a throwable, and for a
+     *  {@link PythonException} its Python type, message and traceback. */
+    static String[] describe(Throwable t) {
+        StringWriter stack = new StringWriter();
+        t.printStackTrace(new PrintWriter(stack));
+        String message = t.getMessage() == null ? "" : t.getMessage();
+        if (t instanceof PythonException p) {
+            return new String[] {t.getClass().getName(), message, stack.toString(), p.pythonType(), p.pythonMessage(),
+                p.pythonTraceback()};
+        }
+        return new String[] {t.getClass().getName(), message, stack.toString()};
+    }
+
+    @Override
+    public String toString() {
+        return "JavaFunction{" + name + "}";
+    }
+}
