@@ -7,7 +7,9 @@ public final class LoadingProbe {
     private LoadingProbe() {}
 
     public static void main(String[] args) {
-        PythonConfig config = PythonConfig.builder().executable(Path.of(args[0])).redirectOutput(false).build();
+        // Also the rest of the configuration: environment, working directory, output left alone.
+        PythonConfig config = PythonConfig.builder().executable(Path.of(args[0])).redirectOutput(false)
+                .environment("JARROW_PROBE", "set by PythonConfig").workingDirectory(Path.of(args[1])).build();
         try (PythonRuntime python = PythonRuntime.start(config)) {
             python.exec(String.join("\n",
                     "import numpy as np, pyarrow as pa",
@@ -16,6 +18,8 @@ public final class LoadingProbe {
                     "accuracy = float(LogisticRegression().fit(X, y).score(X, y))",
                     ""));
             System.out.println("sklearn accuracy " + python.eval("accuracy"));
+            python.exec("import os, sys\nprint('env', os.environ['JARROW_PROBE'], 'cwd', os.getcwd(), "
+                    + "'first on sys.path', sys.path[0])\nsys.stdout.flush()");
         }
     }
 }

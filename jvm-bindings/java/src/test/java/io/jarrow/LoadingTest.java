@@ -19,9 +19,10 @@ class LoadingTest {
         // A child JVM with no LD_LIBRARY_PATH, java.library.path, PYTHONPATH or -Djarrow.library:
         // the venv's jarrow package names the JNI library.
         String java = ProcessHandle.current().info().command().orElse("java");
+        Path workDir = Files.createTempDirectory("jarrow-workdir").toRealPath();
         List<String> command = List.of(java, "--add-opens=java.base/java.nio=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), LoadingProbe.class.getName(),
-                System.getProperty("jarrow.python"));
+                System.getProperty("jarrow.python"), workDir.toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         for (String variable : List.of("LD_LIBRARY_PATH", "LD_PRELOAD", "PYTHONPATH", "PYTHONHOME", "JARROW_PYTHON")) {
             builder.environment().remove(variable);
@@ -33,6 +34,7 @@ class LoadingTest {
         String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
         assertEquals(0, child.exitValue(), output);
         assertTrue(output.contains("sklearn accuracy 1.0"), output);
+        assertTrue(output.contains("env set by PythonConfig cwd " + workDir + " first on sys.path " + workDir), output);
     }
 
     @Test
