@@ -56,14 +56,18 @@ bench: venv
 wheel: venv
 	cargo build --release -p jarrow-jni
 	cp target/release/libjarrow_jni.so py-bindings/python/jarrow/libjarrow_jni.so
+	$(MVN) --quiet package -DskipTests
+	cp jvm-bindings/java/target/jarrow-0.1.0.jar py-bindings/python/jarrow/jarrow.jar
 	CARGO_TARGET_DIR=$(CURDIR)/target/maturin $(PY) -m maturin build --quiet --release \
 		-m py-bindings/Cargo.toml -o target/wheels
 
 py-install: wheel
 	$(PY) -m pip install --quiet --force-reinstall --no-deps target/wheels/jarrow-*.whl
 
+# The doctests run in their own process: a process has one JVM, and they start theirs.
 py-test: py-install
-	cd py-bindings && $(PY) -m pytest -q tests --doctest-modules $$($(PY) -c 'import jarrow, os; print(os.path.dirname(jarrow.__file__))')
+	cd py-bindings && $(PY) -m pytest -q tests
+	cd py-bindings && $(PY) -m pytest -q --doctest-modules $$($(PY) -c 'import jarrow, os; print(os.path.dirname(jarrow.__file__))')
 
 bench-jvm: venv
 	bash benches/jvm/run.sh

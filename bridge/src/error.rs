@@ -18,8 +18,8 @@ pub enum Error {
     /// Java code raised an exception.
     #[error("{class}: {message}\n{stack}")]
     Java { class: String, message: String, stack: String },
-    /// A function name could not be resolved to a callable.
-    #[error("cannot resolve Python function {name:?}: {detail}")]
+    /// A function name (Python's "pkg.mod:f", Java's "pkg.Class::m") could not be resolved.
+    #[error("cannot resolve {name:?}: {detail}")]
     NotFound { name: String, detail: String },
     /// A value could not be converted between the two sides.
     #[error("conversion error: {0}")]

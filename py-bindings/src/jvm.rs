@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use jarrow::Value;
 use jarrow_jni::codec;
 use jarrow_jni::jvm as attach;
-use jni::JavaVM;
+use jni::{InitArgsBuilder, JNIVersion, JavaVM};
 use jni::objects::{Global, JByteArray, JObject, JObjectArray, JString, JValue};
 use jni::{Env, jni_sig, jni_str};
 use pyo3::prelude::*;
@@ -38,7 +38,7 @@ fn running_jvm() -> Result<JavaVM, Error> {
 
 /// A Java exception as a jarrow error: a PythonException (Python code that Java called back
 /// into) becomes the Python error again, with its traceback; anything else a JavaError.
-fn java_error(error: jni::errors::Error) -> Error {
+fn java_error(name: &str, error: jni::errors::Error) -> Error {
     let jni::errors::Error::CaughtJavaException { exception, name, msg, stack, .. } = error else {
         return Error(jarrow::Error::Config(format!("JNI call failed: {error}")));
     };
@@ -60,11 +60,48 @@ fn java_error(error: jni::errors::Error) -> Error {
             message: parts[4].clone(),
             traceback: parts[5].clone(),
         },
+        // jarrow's own errors raised on the Java side keep their kind.
+        Ok(parts) if parts.len() == 4 => match parts[3].as_str() {
+            "CONVERSION" => jarrow::Error::Conversion(parts[1].clone()),
+            "NOT_FOUND" => jarrow::Error::NotFound { name: name.to_owned(), detail: parts[1].clone() },
+            _ => jarrow::Error::Java { class: parts[0].clone(), message: parts[1].clone(), stack: parts[2].clone() },
+        },
         Ok(parts) if parts.len() == 3 => {
             jarrow::Error::Java { class: parts[0].clone(), message: parts[1].clone(), stack: parts[2].clone() }
         }
         _ => jarrow::Error::Java { class: name, message: msg, stack },
     })
+}
+
+/// Starts the JVM of this process from `libjvm` (found by the Python side, which also keeps the
+/// one-configuration rule). `-Xrs` is added unless given, so Ctrl-C stays Python's.
+#[pyfunction]
+pub fn _start_jvm(py: Python<'_>, libjvm: String, classpath: Vec<String>, options: Vec<String>) -> PyResult<()> {
+    if running_jvm().is_ok() {
+        return Err(Error(jarrow::Error::Config(
+            "a JVM already runs in this process (it may host this interpreter): use jarrow.jvm()".into(),
+        ))
+        .into());
+    }
+    // JVM start-up takes a while and runs no Python: the GIL is released meanwhile.
+    py.detach(move || -> Result<(), Error> {
+        let mut builder = InitArgsBuilder::new()
+            .version(JNIVersion::V1_8)
+            .option(format!("-Djava.class.path={}", classpath.join(":")));
+        if !options.iter().any(|o| o == "-Xrs") {
+            builder = builder.option("-Xrs");
+        }
+        for option in &options {
+            builder = builder.option(option.as_str());
+        }
+        let args = builder
+            .build()
+            .map_err(|e| Error(jarrow::Error::Config(format!("invalid JVM options {options:?}: {e}"))))?;
+        JavaVM::with_libjvm(args, || Ok(libjvm.as_str()))
+            .map_err(|e| Error(jarrow::Error::Config(format!("cannot start the JVM from {libjvm}: {e}"))))?;
+        Ok(())
+    })?;
+    Ok(())
 }
 
 /// The JVM of this process.
@@ -95,7 +132,7 @@ impl PyJvm {
                     env.new_global_ref(function.l()?)
                 })
             })
-            .map_err(java_error)?;
+            .map_err(|e| java_error(name, e))?;
         Ok(PyJavaFunction { name: name.to_owned(), target })
     }
 
@@ -135,7 +172,7 @@ impl PyJavaFunction {
                 .collect::<PyResult<Vec<_>>>()?,
         };
         let encoded = codec::encode_call(&args, &kwargs).map_err(Error)?;
-        let result = py.detach(|| self.invoke(&encoded)).map_err(java_error)?;
+        let result = py.detach(|| self.invoke(&encoded)).map_err(|e| java_error(&self.name, e))?;
         let value = codec::decode_value(&result).map_err(Error)?;
         Ok(value.to_python(py).map_err(Error)?)
     }

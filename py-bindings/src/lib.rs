@@ -14,6 +14,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<jvm::PyJvm>()?;
     m.add_class::<jvm::PyJavaFunction>()?;
     m.add_function(wrap_pyfunction!(jvm::jvm, m)?)?;
+    m.add_function(wrap_pyfunction!(jvm::_start_jvm, m)?)?;
     error::register(m)?;
     Ok(())
 }

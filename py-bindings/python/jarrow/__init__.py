@@ -9,7 +9,7 @@ Test a UDF exactly as the JVM will call it:
 >>> jarrow.function("math:no_such_function")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-jarrow.NotFoundError: cannot resolve Python function "math:no_such_function": ...
+jarrow.NotFoundError: cannot resolve "math:no_such_function": ...
 
 When the JVM hosts this interpreter (Java called Python), ``jarrow.jvm()`` reaches back into it:
 ``jarrow.jvm().function("com.acme.Rules::score")(x)`` calls a public static Java method, with the
@@ -21,8 +21,13 @@ Every error jarrow raises is a :class:`JarrowError`; an exception raised by the 
 
 from __future__ import annotations
 
+import os
+import shutil
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
+from jarrow import _native
 from jarrow._native import (
     ArrowError,
     ClosedError,
@@ -60,9 +65,14 @@ __all__ = [
     "function",
     "jni_library",
     "jvm",
+    "start_jvm",
 ]
 
 _JNI_LIBRARY = "libjarrow_jni.so"
+_JAR = "jarrow.jar"
+_LIBJVM_PLACES = ("lib/server/libjvm.so", "jre/lib/amd64/server/libjvm.so", "lib/amd64/server/libjvm.so")
+_start_lock = threading.Lock()
+_started_with: tuple[tuple[str, ...], tuple[str, ...], str | None] | None = None
 
 
 def jni_library() -> str:
@@ -78,3 +88,61 @@ def jni_library() -> str:
             "with -Djarrow.library"
         )
     return str(path)
+
+
+def _libjvm(java_home: str | os.PathLike[str] | None) -> str:
+    """libjvm.so from `java_home`, else $JAVA_HOME, else the `java` on PATH."""
+    homes: list[tuple[str, Path]] = []
+    if java_home is not None:
+        homes.append(("java_home", Path(java_home)))
+    elif os.environ.get("JAVA_HOME"):
+        homes.append(("$JAVA_HOME", Path(os.environ["JAVA_HOME"])))
+    else:
+        java = shutil.which("java")
+        if java:
+            homes.append(("java on PATH", Path(java).resolve().parent.parent))
+    tried = []
+    for source, home in homes:
+        for place in _LIBJVM_PLACES:
+            candidate = home / place
+            if candidate.is_file():
+                return str(candidate)
+            tried.append(f"{candidate} ({source})")
+    if not homes:
+        tried.append("java_home (not given), $JAVA_HOME (unset), java on PATH (not found)")
+    raise ConfigError("cannot find libjvm.so; tried " + ", ".join(tried) + ". Pass java_home= or set JAVA_HOME")
+
+
+def start_jvm(
+    classpath: Iterable[str | os.PathLike[str]] = (),
+    options: Iterable[str] = (),
+    java_home: str | os.PathLike[str] | None = None,
+) -> Jvm:
+    """Starts the JVM of this process and returns it; jarrow's own jar joins the classpath.
+
+    A process has one JVM, and a JVM cannot be restarted: a second call with the same arguments
+    returns the same JVM, with different ones it raises :class:`ConfigError`. ``-Xrs`` is added
+    unless given, so Ctrl-C stays with Python.
+
+    >>> import jarrow
+    >>> jvm = jarrow.start_jvm()
+    >>> jvm.function("java.lang.Math::max")(3, 7)
+    7
+    """
+    global _started_with
+    key = (tuple(str(p) for p in classpath), tuple(options), None if java_home is None else str(java_home))
+    with _start_lock:
+        if _started_with is not None:
+            if _started_with == key:
+                return jvm()
+            raise ConfigError(
+                f"a JVM already runs in this process, started with classpath={list(_started_with[0])}, "
+                f"options={list(_started_with[1])}, java_home={_started_with[2]}; a JVM cannot be restarted "
+                "or reconfigured in a process: call start_jvm once, with one configuration"
+            )
+        jar = Path(__file__).with_name(_JAR)
+        if not jar.is_file():
+            raise ConfigError(f"this jarrow installation ({jar.parent}) has no {_JAR}; install a jarrow wheel built with it")
+        _native._start_jvm(_libjvm(java_home), [*key[0], str(jar)], list(key[1]))
+        _started_with = key
+    return jvm()

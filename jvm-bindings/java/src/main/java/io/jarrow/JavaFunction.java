@@ -1,10 +1,10 @@
 package io.jarrow;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,8 +129,9 @@ public final class JavaFunction {
         return fitted;
     }
 
-    /** Called from native code: class name, message and stack trace of a throwable, and for a
-     *  {@link PythonException} its Python type, message and traceback. */
+    /** Called from native code: class name, message and stack trace of a throwable; then for a
+     *  {@link PythonException} its Python type, message and traceback, for another
+     *  {@link JarrowException} its code. */
     static String[] describe(Throwable t) {
         StringWriter stack = new StringWriter();
         t.printStackTrace(new PrintWriter(stack));
@@ -138,6 +139,9 @@ public final class JavaFunction {
         if (t instanceof PythonException p) {
             return new String[] {t.getClass().getName(), message, stack.toString(), p.pythonType(), p.pythonMessage(),
                 p.pythonTraceback()};
+        }
+        if (t instanceof JarrowException j) {
+            return new String[] {t.getClass().getName(), message, stack.toString(), j.code()};
         }
         return new String[] {t.getClass().getName(), message, stack.toString()};
     }

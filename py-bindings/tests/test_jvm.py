@@ -1,0 +1,83 @@
+"""The JVM in-process from Python: start_jvm, static Java methods, errors, threads."""
+import threading
+
+import pytest
+
+import jarrow
+
+
+def test_same_arguments_same_jvm_different_ones_refused(jvm):
+    assert repr(jvm) == "jarrow.Jvm()"
+    with pytest.raises(jarrow.ConfigError, match="cannot be restarted"):
+        jarrow.start_jvm(classpath=["/elsewhere"])
+    assert jarrow.jvm().function("java.lang.Math::max")(3, 7) == 7
+
+
+def test_scalars_both_ways_with_boundaries(jvm):
+    identity = jvm.function("Scalars::identityLong")
+    for x in [0, 1, -1, -(2**63), 2**63 - 1]:
+        assert identity(x) == x
+    identity_double = jvm.function("Scalars::identityDouble")
+    for x in [0.5, -2.25, float("inf"), 1e308]:
+        assert identity_double(x) == x
+    assert jvm.function("Scalars::not")(True) is False
+    assert jvm.function("Scalars::upper")("héllo") == "HÉLLO"
+    assert jvm.function("Scalars::reversed")(b"\x00\x01\xff") == b"\xff\x01\x00"
+    assert jvm.function("Scalars::boxed")(41) == 42
+    assert jvm.function("Scalars::boxed")(None) is None
+    assert jvm.function("Scalars::narrow")(21) == 42
+    assert jvm.function("Scalars::listOf")([1, "a", None]) == [1, "a", None, "end"]
+    assert jvm.function("Scalars::size")({"a": 1, "b": 2}) == 2
+    assert jvm.function("Scalars::echo")({"k": [1.5, b"x"]}) == {"k": [1.5, b"x"]}
+    assert jvm.function("Scalars::sum")(1, 2) == 3
+    assert jvm.function("Scalars::sum")(1.5, 2) == 3.5
+
+
+def test_java_errors_carry_class_message_and_stack(jvm):
+    with pytest.raises(jarrow.JavaError) as raised:
+        jvm.function("Scalars::fail")("bad input")
+    e = raised.value
+    assert isinstance(e, jarrow.JarrowError)
+    assert (e.code, e.java_class, e.java_message) == ("JAVA", "java.lang.IllegalArgumentException", "bad input")
+    assert "at Scalars.fail" in e.java_stack
+    with pytest.raises(jarrow.ConversionError, match="no overload"):
+        jvm.function("Scalars::narrow")(2**40)
+    with pytest.raises(jarrow.NotFoundError, match="NoSuchClass"):
+        jvm.function("NoSuchClass::f")
+    with pytest.raises(jarrow.NotFoundError, match="no public static method"):
+        jvm.function("Scalars::missing")
+    with pytest.raises(jarrow.NotFoundError, match="package.Class::method"):
+        jvm.function("Scalars")
+
+
+def test_python_threads_call_java_concurrently(jvm):
+    slow = jvm.function("Scalars::slow")
+    identity = jvm.function("Scalars::identityLong")
+    errors = []
+
+    def work(t):
+        try:
+            for i in range(2000):
+                assert identity(t * 10_000 + i) == t * 10_000 + i
+            assert slow(50) == 50
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_the_gil_is_released_while_java_runs(jvm):
+    # While one thread sleeps in Java, another runs Python.
+    slow = jvm.function("Scalars::slow")
+    counted = []
+    sleeper = threading.Thread(target=slow, args=(300,))
+    sleeper.start()
+    while sleeper.is_alive():
+        counted.append(sum(range(1000)))
+    sleeper.join()
+    assert len(counted) > 10
