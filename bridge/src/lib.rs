@@ -11,6 +11,8 @@
 //! ```
 
 pub mod arrow;
+/// The C Data Interface structs of arrow-rs, for bindings that hand them across.
+pub use ::arrow::ffi as arrow_ffi;
 pub mod batching;
 mod error;
 pub mod executor;

@@ -14,7 +14,7 @@ pub struct PyFunction {
 }
 
 /// The interpreter of this process, adopted on first use (the host is Python).
-fn interpreter() -> Result<&'static Interpreter, Error> {
+pub(crate) fn interpreter() -> Result<&'static Interpreter, Error> {
     match Interpreter::get() {
         Ok(interp) => Ok(interp),
         Err(_) => Ok(Interpreter::start(PythonConfig::default())?),

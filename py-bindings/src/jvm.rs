@@ -4,6 +4,7 @@
 use std::ffi::c_void;
 
 use jarrow::Value;
+use jarrow::arrow_ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use jarrow_jni::codec;
 use jarrow_jni::jvm as attach;
 use jni::{InitArgsBuilder, JNIVersion, JavaVM};
@@ -38,7 +39,7 @@ fn running_jvm() -> Result<JavaVM, Error> {
 
 /// A Java exception as a jarrow error: a PythonException (Python code that Java called back
 /// into) becomes the Python error again, with its traceback; anything else a JavaError.
-fn java_error(name: &str, error: jni::errors::Error) -> Error {
+fn java_error(function: &str, error: jni::errors::Error) -> Error {
     let jni::errors::Error::CaughtJavaException { exception, name, msg, stack, .. } = error else {
         return Error(jarrow::Error::Config(format!("JNI call failed: {error}")));
     };
@@ -63,7 +64,7 @@ fn java_error(name: &str, error: jni::errors::Error) -> Error {
         // jarrow's own errors raised on the Java side keep their kind.
         Ok(parts) if parts.len() == 4 => match parts[3].as_str() {
             "CONVERSION" => jarrow::Error::Conversion(parts[1].clone()),
-            "NOT_FOUND" => jarrow::Error::NotFound { name: name.to_owned(), detail: parts[1].clone() },
+            "NOT_FOUND" => jarrow::Error::NotFound { name: function.to_owned(), detail: parts[1].clone() },
             _ => jarrow::Error::Java { class: parts[0].clone(), message: parts[1].clone(), stack: parts[2].clone() },
         },
         Ok(parts) if parts.len() == 3 => {
@@ -73,8 +74,8 @@ fn java_error(name: &str, error: jni::errors::Error) -> Error {
     })
 }
 
-/// Starts the JVM of this process from `libjvm` (found by the Python side, which also keeps the
-/// one-configuration rule). `-Xrs` is added unless given, so Ctrl-C stays Python's.
+/// Starts the JVM of this process from `libjvm`, with the options as given: the Python side finds
+/// libjvm, adds its default options and keeps the one-configuration rule.
 #[pyfunction]
 pub fn _start_jvm(py: Python<'_>, libjvm: String, classpath: Vec<String>, options: Vec<String>) -> PyResult<()> {
     if running_jvm().is_ok() {
@@ -88,9 +89,6 @@ pub fn _start_jvm(py: Python<'_>, libjvm: String, classpath: Vec<String>, option
         let mut builder = InitArgsBuilder::new()
             .version(JNIVersion::V1_8)
             .option(format!("-Djava.class.path={}", classpath.join(":")));
-        if !options.iter().any(|o| o == "-Xrs") {
-            builder = builder.option("-Xrs");
-        }
         for option in &options {
             builder = builder.option(option.as_str());
         }
@@ -177,12 +175,45 @@ impl PyJavaFunction {
         Ok(value.to_python(py).map_err(Error)?)
     }
 
+    /// Calls a batch method (`VectorSchemaRoot m(VectorSchemaRoot)`, or with a `BufferAllocator`)
+    /// on any Arrow-capable batch: Java sees the batch's buffers, Python the result's (no copy
+    /// either way). Returns a `pyarrow.RecordBatch`; the GIL is released while Java runs.
+    fn apply<'py>(&self, py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let interp = crate::function::interpreter()?;
+        let (mut array, mut schema) = jarrow::arrow::export_python_batch(interp, batch).map_err(Error)?;
+        let (mut out_array, mut out_schema) = (FFI_ArrowArray::empty(), FFI_ArrowSchema::empty());
+        let addresses = [
+            &raw mut array as usize as i64,
+            &raw mut schema as usize as i64,
+            &raw mut out_array as usize as i64,
+            &raw mut out_schema as usize as i64,
+        ];
+        // Java imports the input (leaving the structs released, so dropping them here is a no-op)
+        // and exports its result into the output structs.
+        py.detach(|| self.invoke_apply(addresses)).map_err(|e| java_error(&self.name, e))?;
+        drop((array, schema));
+        Ok(jarrow::arrow::import_python_batch(py, interp, out_array, out_schema).map_err(Error)?)
+    }
+
     fn __repr__(&self) -> String {
         format!("jarrow.JavaFunction({:?})", self.name)
     }
 }
 
 impl PyJavaFunction {
+    fn invoke_apply(&self, [in_array, in_schema, out_array, out_schema]: [i64; 4]) -> jni::errors::Result<()> {
+        attach::with_env(|env: &mut Env<'_>| {
+            let target = env.new_local_ref(&self.target)?;
+            env.call_method(
+                target,
+                jni_str!("apply"),
+                jni_sig!("(JJJJ)V"),
+                &[JValue::Long(in_array), JValue::Long(in_schema), JValue::Long(out_array), JValue::Long(out_schema)],
+            )?;
+            Ok(())
+        })
+    }
+
     fn invoke(&self, encoded: &[u8]) -> jni::errors::Result<Vec<u8>> {
         attach::with_env(|env: &mut Env<'_>| {
             let args = env.byte_array_from_slice(encoded)?;

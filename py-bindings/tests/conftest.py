@@ -10,5 +10,6 @@ import jarrow
 def jvm(tmp_path_factory):
     """The JVM of the test process, with the test's Java classes on its classpath."""
     classes = tmp_path_factory.mktemp("classes")
-    subprocess.run(["javac", "-d", str(classes), str(Path(__file__).with_name("java") / "Scalars.java")], check=True)
+    sources = sorted(str(p) for p in Path(__file__).with_name("java").glob("*.java"))
+    subprocess.run(["javac", "-d", str(classes), "-cp", jarrow._jar(), *sources], check=True)
     return jarrow.start_jvm(classpath=[classes])

@@ -159,6 +159,27 @@ pub(crate) unsafe fn export_pyarrow(
     Ok(())
 }
 
+/// For a Python host: any Arrow-capable batch object (pyarrow, polars, pandas, or anything with
+/// `__arrow_c_array__` / `__arrow_c_stream__`) as the C structs of one record batch, coerced as a
+/// function's result is, without copying its buffers.
+pub fn export_python_batch(interp: &Interpreter, batch: &Bound<'_, PyAny>) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
+    let batch = interp.to_record_batch(batch.py(), batch).map_err(|e| match e {
+        Error::Python { type_name, message, .. } => Error::Conversion(format!("not a batch: {type_name}: {message}")),
+        other => other,
+    })?;
+    from_pyarrow(interp, &batch)
+}
+
+/// For a Python host: C structs of a record batch as a `pyarrow.RecordBatch` over their buffers.
+pub fn import_python_batch<'py>(
+    py: Python<'py>,
+    interp: &Interpreter,
+    array: FFI_ArrowArray,
+    schema: FFI_ArrowSchema,
+) -> Result<Bound<'py, PyAny>> {
+    to_pyarrow(py, interp, array, schema)
+}
+
 /// Exports a Rust batch as C structs (the same form a JVM hands over).
 pub fn export_batch(batch: &RecordBatch) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
     let schema = FFI_ArrowSchema::try_from(batch.schema().as_ref())?;

@@ -90,6 +90,14 @@ def jni_library() -> str:
     return str(path)
 
 
+def _jar() -> str:
+    """jarrow's jar (with Arrow Java), which start_jvm puts on the classpath."""
+    jar = Path(__file__).with_name(_JAR)
+    if not jar.is_file():
+        raise ConfigError(f"this jarrow installation ({jar.parent}) has no {_JAR}; install a jarrow wheel built with it")
+    return str(jar)
+
+
 def _libjvm(java_home: str | os.PathLike[str] | None) -> str:
     """libjvm.so from `java_home`, else $JAVA_HOME, else the `java` on PATH."""
     homes: list[tuple[str, Path]] = []
@@ -121,8 +129,9 @@ def start_jvm(
     """Starts the JVM of this process and returns it; jarrow's own jar joins the classpath.
 
     A process has one JVM, and a JVM cannot be restarted: a second call with the same arguments
-    returns the same JVM, with different ones it raises :class:`ConfigError`. ``-Xrs`` is added
-    unless given, so Ctrl-C stays with Python.
+    returns the same JVM, with different ones it raises :class:`ConfigError`. ``-Xrs`` (Ctrl-C
+    stays with Python) and ``--add-opens=java.base/java.nio=ALL-UNNAMED`` (Arrow Java's direct
+    buffers) are added unless given.
 
     >>> import jarrow
     >>> jvm = jarrow.start_jvm()
@@ -140,9 +149,12 @@ def start_jvm(
                 f"options={list(_started_with[1])}, java_home={_started_with[2]}; a JVM cannot be restarted "
                 "or reconfigured in a process: call start_jvm once, with one configuration"
             )
-        jar = Path(__file__).with_name(_JAR)
-        if not jar.is_file():
-            raise ConfigError(f"this jarrow installation ({jar.parent}) has no {_JAR}; install a jarrow wheel built with it")
-        _native._start_jvm(_libjvm(java_home), [*key[0], str(jar)], list(key[1]))
+        options = list(key[1])
+        # Ctrl-C stays Python's (-Xrs), and Arrow Java may reach direct buffers (--add-opens).
+        if "-Xrs" not in options:
+            options.append("-Xrs")
+        if not any(o.startswith("--add-opens=java.base/java.nio=") for o in options):
+            options.append("--add-opens=java.base/java.nio=ALL-UNNAMED")
+        _native._start_jvm(_libjvm(java_home), [*key[0], _jar()], options)
         _started_with = key
     return jvm()

@@ -9,6 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.c.ArrowArray;
+import org.apache.arrow.c.ArrowSchema;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * A public static Java method, resolved once from {@code "pkg.Class::method"} and called from
@@ -127,6 +133,55 @@ public final class JavaFunction {
             }
         }
         return fitted;
+    }
+
+    /**
+     * Called from native code: calls a batch method ({@code VectorSchemaRoot m(VectorSchemaRoot)} or
+     * {@code VectorSchemaRoot m(VectorSchemaRoot, BufferAllocator)}) on the batch Python exported into
+     * the input structs (imported without copying) and exports its result into the output structs.
+     * The method's input and result roots are closed here; the exported data lives on in the structs.
+     */
+    void apply(long inArray, long inSchema, long outArray, long outSchema) throws Throwable {
+        BufferAllocator allocator = Allocator.ROOT;
+        Method method = null;
+        for (Method m : overloads) {
+            Class<?>[] types = m.getParameterTypes();
+            boolean one = types.length == 1 && types[0] == VectorSchemaRoot.class;
+            boolean two = types.length == 2 && types[0] == VectorSchemaRoot.class && types[1] == BufferAllocator.class;
+            if ((one || two) && VectorSchemaRoot.class.isAssignableFrom(m.getReturnType())) {
+                method = m;
+                break;
+            }
+        }
+        try (VectorSchemaRoot input = Data.importVectorSchemaRoot(allocator, ArrowArray.wrap(inArray),
+                ArrowSchema.wrap(inSchema), null)) {
+            if (method == null) {
+                throw new JarrowException("NOT_FOUND", name + " has no batch overload: expected a public static "
+                        + "VectorSchemaRoot method taking (VectorSchemaRoot) or (VectorSchemaRoot, BufferAllocator)");
+            }
+            Object result;
+            try {
+                result = method.getParameterCount() == 1 ? method.invoke(null, input) : method.invoke(null, input, allocator);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (result == null) {
+                throw new JarrowException("CONVERSION", name + " returned null; expected a VectorSchemaRoot");
+            }
+            VectorSchemaRoot root = (VectorSchemaRoot) result;
+            try {
+                Data.exportVectorSchemaRoot(allocator, root, null, ArrowArray.wrap(outArray), ArrowSchema.wrap(outSchema));
+            } finally {
+                if (root != input) {
+                    root.close();
+                }
+            }
+        }
+    }
+
+    /** The allocator of batches Python hands to Java, made on first use. */
+    private static final class Allocator {
+        static final BufferAllocator ROOT = new RootAllocator();
     }
 
     /** Called from native code: class name, message and stack trace of a throwable; then for a
