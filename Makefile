@@ -3,6 +3,7 @@
 #   make test    run every test
 #   make bench   run the benchmarks and print their summary
 #   make bench-jvm  run the JVM benchmark against PemJa and JEP
+#   make bench-python-jvm  run the Python benchmark against JPype and jpy
 
 PYTHON ?= python3
 VENV   := $(CURDIR)/.venv
@@ -17,7 +18,7 @@ MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all venv build test rust-test java-test py-test py-install wheel demo bench bench-jvm clean
+.PHONY: all venv build test rust-test java-test py-test py-install wheel demo bench bench-jvm bench-python-jvm clean
 
 all: build
 
@@ -71,6 +72,9 @@ py-test: py-install
 
 bench-jvm: venv
 	bash benches/jvm/run.sh
+
+bench-python-jvm: py-install
+	bash benches/python_jvm/run.sh
 
 clean:
 	cargo clean
