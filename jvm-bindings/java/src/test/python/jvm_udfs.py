@@ -130,3 +130,21 @@ def java_error():
     import jarrow
 
     return jarrow.jvm().function("java.lang.Integer::parseInt")("not a number")
+
+
+def local_call(name, *args):
+    """The same call through jarrow.function in this interpreter: result, or (type, message) raised."""
+    import jarrow
+
+    try:
+        return ["ok", jarrow.function(name)(*args)]
+    except jarrow.PythonError as e:
+        return ["raised", e.python_type, e.python_message]
+    except jarrow.JarrowError as e:
+        return ["error", e.code]
+
+
+def local_apply(name, batch):
+    import jarrow
+
+    return jarrow.function(name).apply(batch)
