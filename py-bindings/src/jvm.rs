@@ -95,8 +95,13 @@ pub fn _start_jvm(py: Python<'_>, libjvm: String, classpath: Vec<String>, option
         let args = builder
             .build()
             .map_err(|e| Error(jarrow::Error::Config(format!("invalid JVM options {options:?}: {e}"))))?;
-        JavaVM::with_libjvm(args, || Ok(libjvm.as_str()))
+        let vm = JavaVM::with_libjvm(args, || Ok(libjvm.as_str()))
             .map_err(|e| Error(jarrow::Error::Config(format!("cannot start the JVM from {libjvm}: {e}"))))?;
+        // Java code in this JVM calls Python through jarrow's natives, registered from here: the
+        // JNI library links libpython and must not be loaded into a Python process.
+        vm.attach_current_thread(|env| jarrow_jni::register_natives(env)).map_err(|e| {
+            Error(jarrow::Error::Config(format!("cannot register jarrow's natives (is jarrow.jar on the classpath?): {e}")))
+        })?;
         Ok(())
     })?;
     Ok(())

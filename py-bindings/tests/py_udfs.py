@@ -47,3 +47,7 @@ class Scorer:
 
     def score(self, x):
         return x + self.offset
+
+
+def add_ten(x):
+    return x + 10

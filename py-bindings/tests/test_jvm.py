@@ -81,3 +81,13 @@ def test_the_gil_is_released_while_java_runs(jvm):
         counted.append(sum(range(1000)))
     sleeper.join()
     assert len(counted) > 10
+
+
+def test_a_java_method_that_calls_back_into_python(jvm):
+    assert jvm.function("Callback::viaPython")(5) == 30
+    with pytest.raises(jarrow.PythonError) as raised:
+        jvm.function("Callback::failInPython")("deep")
+    e = raised.value
+    assert (e.python_type, e.python_message) == ("ValueError", "deep")
+    assert "in fail" in e.python_traceback
+

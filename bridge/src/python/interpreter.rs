@@ -3,7 +3,7 @@
 use std::ffi::{CStr, CString};
 use std::mem::MaybeUninit;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use pyo3::ffi;
@@ -25,6 +25,8 @@ const PROBE_SOURCE: &CStr = pyo3::ffi::c_str!(include_str!("probe.py"));
 /// The interpreter: started once per process, shared by every thread.
 pub struct Interpreter {
     config: PythonConfig,
+    /// Whether the process's host is Python itself (this interpreter was adopted, not started).
+    hosted: bool,
     install: PythonInstall,
     bridge: Py<PyModule>,
     describe_exception: Py<PyAny>,
@@ -53,6 +55,10 @@ impl Interpreter {
         if let Some(running) = INTERPRETER.get() {
             return if running.config == config {
                 Ok(running)
+            } else if running.hosted {
+                // The host's interpreter is what it is; only extra sys.path entries can apply.
+                attach(|py| add_to_sys_path(py, &config.python_path))?;
+                Ok(running)
             } else {
                 Err(Error::Config(format!(
                     "the Python interpreter of this process is already running with {:?}; it \
@@ -72,7 +78,7 @@ impl Interpreter {
             // SAFETY: the interpreter is not initialized (checked above, under the start lock).
             unsafe { initialize(&install, &config)? };
         }
-        let interpreter = attach(|py| Interpreter::set_up(py, config))?;
+        let interpreter = attach(|py| Interpreter::set_up(py, config, hosted))?;
         Ok(INTERPRETER.get_or_init(|| interpreter))
     }
 
@@ -83,13 +89,9 @@ impl Interpreter {
             .ok_or_else(|| Error::Config("the Python interpreter has not been started".to_string()))
     }
 
-    fn set_up(py: Python<'_>, config: PythonConfig) -> Result<Interpreter> {
+    fn set_up(py: Python<'_>, config: PythonConfig, hosted: bool) -> Result<Interpreter> {
         let sys = py.import("sys").map_err(|e| basic_error(py, e))?;
-        let sys_path = sys.getattr("path").and_then(|p| Ok(p.cast_into::<PyList>()?));
-        let sys_path = sys_path.map_err(|e| basic_error(py, e))?;
-        for (i, path) in config.python_path.iter().enumerate() {
-            sys_path.insert(i, path.as_os_str().to_string_lossy()).map_err(|e| basic_error(py, e))?;
-        }
+        add_to_sys_path(py, &config.python_path)?;
         // Another copy of this crate in the process (the JNI library and the Python extension each
         // carry one) may have set the bridge up already: share it. Executing it again would
         // replace its classes under the first copy's feet.
@@ -107,6 +109,7 @@ impl Interpreter {
         let attr = |name: &str| bridge.getattr(name).map(Bound::unbind).map_err(|e| basic_error(py, e));
         Ok(Interpreter {
             config,
+            hosted,
             install,
             describe_exception: attr("describe_exception")?,
             to_record_batch: attr("to_record_batch")?,
@@ -298,6 +301,24 @@ fn layout_in_process(py: Python<'_>) -> Result<PythonInstall> {
         .and_then(|text| text.extract::<String>())
         .map_err(|e| basic_error(py, e))?;
     serde_json::from_str(&json).map_err(|e| Error::Config(format!("unreadable layout {json}: {e}")))
+}
+
+/// Puts `paths` in front of `sys.path`, in order, skipping those already on it.
+fn add_to_sys_path(py: Python<'_>, paths: &[PathBuf]) -> Result<()> {
+    let sys_path = py
+        .import("sys")
+        .and_then(|sys| sys.getattr("path"))
+        .and_then(|p| Ok(p.cast_into::<PyList>()?))
+        .map_err(|e| basic_error(py, e))?;
+    let mut position = 0;
+    for path in paths {
+        let entry = path.as_os_str().to_string_lossy();
+        if !sys_path.contains(entry.as_ref()).map_err(|e| basic_error(py, e))? {
+            sys_path.insert(position, entry).map_err(|e| basic_error(py, e))?;
+            position += 1;
+        }
+    }
+    Ok(())
 }
 
 /// A Python exception as [`Error::Python`], before the bridge that formats tracebacks exists.

@@ -46,11 +46,17 @@ final class NativeLibrary {
 
     private static Path loadedFor;
 
+    /**
+     * Set (from native code) when Python hosts this JVM and the Python extension registered the
+     * natives itself: nothing is to be loaded then, the interpreter is the host's.
+     */
+    static volatile boolean pythonHosted;
+
     private NativeLibrary() {}
 
     /** Loads the library for {@code python} once per JVM; later calls with the same Python do nothing. */
     static synchronized void load(Path python) {
-        if (loadedFor != null) {
+        if (loadedFor != null || pythonHosted) {
             return;
         }
         Map<String, String> facts = probe(python);

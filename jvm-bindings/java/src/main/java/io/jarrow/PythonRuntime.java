@@ -59,7 +59,10 @@ public final class PythonRuntime implements AutoCloseable {
             }
             return current;
         }
-        Path executable = config.resolveExecutable();
+        // When Python hosts this JVM, its interpreter is the one: the executable is that process.
+        Path executable = NativeLibrary.pythonHosted
+                ? Path.of(ProcessHandle.current().info().command().orElse("python"))
+                : config.resolveExecutable();
         NativeLibrary.load(executable);
         String[] pythonPath = config.pythonPath().stream().map(Path::toString).toArray(String[]::new);
         String[] environment = config.environment().entrySet().stream()
@@ -67,7 +70,8 @@ public final class PythonRuntime implements AutoCloseable {
         String workingDirectory = config.workingDirectory().map(Path::toString).orElse(null);
         String pythonHome = config.pythonHome().map(Path::toString).orElse(null);
         nativeStart(executable.toString(), pythonPath, environment, workingDirectory, pythonHome);
-        if (config.redirectOutput()) {
+        // A Python host keeps its own stdout, stderr and logging.
+        if (config.redirectOutput() && !NativeLibrary.pythonHosted) {
             nativeExec(PythonLogging.INSTALL);
         }
         startedWith = config;
