@@ -8,7 +8,9 @@ use jarrow::arrow_ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use jarrow_jni::codec;
 use jarrow_jni::jvm as attach;
 use jni::{InitArgsBuilder, JNIVersion, JavaVM};
-use jni::objects::{Global, JByteArray, JObject, JObjectArray, JString, JValue};
+use jni::objects::{Global, JByteArray, JMethodID, JObject, JObjectArray, JString, JThrowable, JValue};
+use jni::signature::{Primitive, ReturnType};
+use jni::sys::jvalue;
 use jni::{Env, jni_sig, jni_str};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -45,16 +47,32 @@ fn java_error(function: &str, error: jni::errors::Error) -> Error {
     };
     let described = attach::with_env(|env| -> jni::errors::Result<Vec<String>> {
         let exception = env.new_local_ref(&exception)?;
+        describe(env, &exception)
+    });
+    throwable_error(function, described, (name, msg, stack))
+}
+
+/// `JavaFunction.describe(throwable)`: class, message, stack, and Python details or a code.
+fn describe(env: &mut Env<'_>, exception: &JThrowable<'_>) -> jni::errors::Result<Vec<String>> {
+    {
         let parts = env.call_static_method(
             jni_str!("io/jarrow/JavaFunction"),
             jni_str!("describe"),
             jni_sig!("(Ljava/lang/Throwable;)[Ljava/lang/String;"),
-            &[JValue::from(&exception)],
+            &[JValue::from(exception)],
         )?;
         let parts = env.cast_local::<JObjectArray<JString>>(parts.l()?)?;
         let n = parts.len(env)?;
         (0..n).map(|i| parts.get_element(env, i)?.try_to_string(env)).collect()
-    });
+    }
+}
+
+/// The error for a described Java exception (`fallback` when it could not be described).
+fn throwable_error(
+    function: &str,
+    described: jni::errors::Result<Vec<String>>,
+    (name, msg, stack): (String, String, String),
+) -> Error {
     Error(match described {
         Ok(parts) if parts.len() == 6 => jarrow::Error::Python {
             type_name: parts[3].clone(),
@@ -124,7 +142,7 @@ impl PyJvm {
     fn function(&self, py: Python<'_>, name: &str) -> PyResult<PyJavaFunction> {
         let target = py
             .detach(|| {
-                attach::with_env(|env| -> jni::errors::Result<Global<JObject<'static>>> {
+                attach::with_env(|env| -> jni::errors::Result<(Global<JObject<'static>>, Option<JMethodID>)> {
                     let jname = env.new_string(name)?;
                     let function = env.call_static_method(
                         jni_str!("io/jarrow/JavaFunction"),
@@ -132,11 +150,20 @@ impl PyJvm {
                         jni_sig!("(Ljava/lang/String;)Lio/jarrow/JavaFunction;"),
                         &[JValue::from(&jname)],
                     )?;
-                    env.new_global_ref(function.l()?)
+                    let function = function.l()?;
+                    let long_path = env.call_method(&function, jni_str!("hasLongPath"), jni_sig!("()Z"), &[])?.z()?;
+                    let long_path = if long_path {
+                        let class = env.get_object_class(&function)?;
+                        Some(env.get_method_id(&class, jni_str!("callLong"), jni_sig!("(J)J"))?)
+                    } else {
+                        None
+                    };
+                    Ok((env.new_global_ref(function)?, long_path))
                 })
             })
             .map_err(|e| java_error(name, e))?;
-        Ok(PyJavaFunction { name: name.to_owned(), target })
+        let (target, long_path) = target;
+        Ok(PyJavaFunction { name: name.to_owned(), target, long_path })
     }
 
     fn __repr__(&self) -> &'static str {
@@ -149,6 +176,8 @@ impl PyJvm {
 pub struct PyJavaFunction {
     name: String,
     target: Global<JObject<'static>>,
+    /// `JavaFunction.callLong`, when the method has a `long m(long)` overload.
+    long_path: Option<JMethodID>,
 }
 
 #[pymethods]
@@ -166,6 +195,15 @@ impl PyJavaFunction {
         args: &Bound<'py, PyTuple>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if let (Some(method), None, 1) = (self.long_path, kwargs, args.len()) {
+            let arg = args.get_item(0)?;
+            if let (Ok(_), Ok(x)) = (arg.cast::<pyo3::types::PyInt>(), arg.extract::<i64>()) {
+                if !arg.is_instance_of::<pyo3::types::PyBool>() {
+                    let result = py.detach(|| self.call_long(method, x))?;
+                    return Ok(result.into_pyobject(py)?.into_any());
+                }
+            }
+        }
         let args = args.iter().map(|a| Value::from_python(&a)).collect::<jarrow::Result<Vec<_>>>().map_err(Error)?;
         let kwargs = match kwargs {
             None => Vec::new(),
@@ -206,6 +244,38 @@ impl PyJavaFunction {
 }
 
 impl PyJavaFunction {
+    /// `long m(long)` through `JavaFunction.callLong`, with a cached method id and no encoding.
+    /// An attached thread calls in its current local frame: the call makes no local reference,
+    /// so the frame (and its push and pop) is not needed.
+    fn call_long(&self, method: JMethodID, x: i64) -> Result<i64, Error> {
+        let vm = running_jvm()?;
+        let call = |env: &mut Env<'_>| -> jni::errors::Result<Result<i64, Error>> {
+            // SAFETY: `method` is JavaFunction.callLong(J)J of this very object's class.
+            let result = unsafe {
+                env.call_method_unchecked(&self.target, method, ReturnType::Primitive(Primitive::Long), &[jvalue { j: x }])
+            };
+            match result {
+                Ok(value) => Ok(Ok(value.j()?)),
+                Err(jni::errors::Error::JavaException) => {
+                    let exception = env.exception_occurred().ok_or(jni::errors::Error::JavaException)?;
+                    env.exception_clear();
+                    let described = describe(env, &exception);
+                    let fallback = ("java.lang.Throwable".to_owned(), String::new(), String::new());
+                    let error = throwable_error(&self.name, described, fallback);
+                    env.delete_local_ref(exception);
+                    Ok(Err(error))
+                }
+                Err(e) => Err(e),
+            }
+        };
+        let outcome = if vm.is_thread_attached().unwrap_or(false) {
+            vm.with_top_local_frame(call)
+        } else {
+            attach::with_env(call)
+        };
+        outcome.map_err(|e| java_error(&self.name, e))?
+    }
+
     fn invoke_apply(&self, [in_array, in_schema, out_array, out_schema]: [i64; 4]) -> jni::errors::Result<()> {
         attach::with_env(|env: &mut Env<'_>| {
             let target = env.new_local_ref(&self.target)?;

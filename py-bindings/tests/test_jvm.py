@@ -40,6 +40,12 @@ def test_java_errors_carry_class_message_and_stack(jvm):
     assert isinstance(e, jarrow.JarrowError)
     assert (e.code, e.java_class, e.java_message) == ("JAVA", "java.lang.IllegalArgumentException", "bad input")
     assert "at Scalars.fail" in e.java_stack
+    # The long -> long fast path reports exceptions the same way.
+    with pytest.raises(jarrow.JavaError) as raised:
+        jvm.function("Scalars::explode")(3)
+    assert (raised.value.java_class, raised.value.java_message) == ("java.lang.ArithmeticException", "boom 3")
+    assert "at Scalars.explode" in raised.value.java_stack
+    assert jvm.function("Scalars::identityLong")(5) == 5, "the next call works"
     with pytest.raises(jarrow.ConversionError, match="no overload"):
         jvm.function("Scalars::narrow")(2**40)
     with pytest.raises(jarrow.NotFoundError, match="NoSuchClass"):

@@ -24,4 +24,5 @@ public final class Scalars {
     public static double sum(double a, double b) { return a + b; }
     public static long fail(String message) { throw new IllegalArgumentException(message); }
     public static long slow(long millis) throws InterruptedException { Thread.sleep(millis); return millis; }
+    public static long explode(long x) { throw new ArithmeticException("boom " + x); }
 }

@@ -2,6 +2,8 @@ package io.jarrow;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -26,10 +28,34 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public final class JavaFunction {
     private final String name;
     private final List<Method> overloads;
+    /** A {@code long m(long)} overload, called without encoding: the common scalar case. */
+    private final MethodHandle longToLong;
 
     private JavaFunction(String name, List<Method> overloads) {
         this.name = name;
         this.overloads = overloads;
+        MethodHandle handle = null;
+        for (Method m : overloads) {
+            if (m.getReturnType() == long.class && m.getParameterCount() == 1 && m.getParameterTypes()[0] == long.class) {
+                try {
+                    handle = MethodHandles.publicLookup().unreflect(m);
+                } catch (IllegalAccessException e) {
+                    handle = null;
+                }
+                break;
+            }
+        }
+        this.longToLong = handle;
+    }
+
+    /** Called from native code: whether {@link #callLong} may be used. */
+    boolean hasLongPath() {
+        return longToLong != null;
+    }
+
+    /** Called from native code: {@code long m(long)} without any encoding. */
+    long callLong(long x) throws Throwable {
+        return (long) longToLong.invokeExact(x);
     }
 
     /** Called from native code. */
