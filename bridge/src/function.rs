@@ -153,9 +153,10 @@ impl PythonFunction {
     pub fn apply_python<'py>(&self, input: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
         let py = input.py();
         let batch = self.interp.to_record_batch(py, input).map_err(|e| match e {
-            Error::Python { type_name, message, .. } => {
-                Error::Conversion(format!("the input of {} is not a batch: {type_name}: {message}", self.name))
-            }
+            Error::Python { type_name, message, .. } => Error::Conversion(format!(
+                "the input of {} is not a batch: {type_name}: {message}",
+                self.name
+            )),
             other => other,
         })?;
         let (array, schema) = batch::from_pyarrow(self.interp, &batch)?;

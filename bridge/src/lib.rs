@@ -25,4 +25,4 @@ pub use batching::{BatchCoalescer, BatchOptions, CoalescerStats, Pending};
 pub use error::{Error, Result};
 pub use function::PythonFunction;
 pub use python::{Interpreter, PythonConfig, PythonInstall};
-pub use value::Value;
+pub use value::{Kwargs, Value};

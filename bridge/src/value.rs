@@ -10,6 +10,9 @@ use pyo3::types::{
 
 use crate::error::{Error, Result};
 
+/// Keyword arguments of a call, in order.
+pub type Kwargs = Vec<(String, Value)>;
+
 /// A scalar (or nested) value: what a host passes to a Python function and gets back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

@@ -33,7 +33,8 @@ pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeCreate<'l>(
 ) -> jlong {
     env.with_env(|env| -> Result<jlong> {
         let positive = |what: &str, n: i64| {
-            u64::try_from(n).map_err(|_| Error::Config(format!("invalid batch options: {what} is negative ({n})")))
+            u64::try_from(n)
+                .map_err(|_| Error::Config(format!("invalid batch options: {what} is negative ({n})")))
         };
         let options = BatchOptions {
             max_rows: positive("maxRows", max_rows.into())? as usize,
@@ -72,7 +73,12 @@ pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeSubmit<'l>(
     env.with_env(|env| intern_submit(env, handle, &encoded_row, &future)).resolve::<ThrowJarrowException>()
 }
 
-fn intern_submit(env: &mut Env<'_>, handle: jlong, encoded_row: &JByteArray<'_>, future: &JObject<'_>) -> Result<()> {
+fn intern_submit(
+    env: &mut Env<'_>,
+    handle: jlong,
+    encoded_row: &JByteArray<'_>,
+    future: &JObject<'_>,
+) -> Result<()> {
     // SAFETY: Java passes a live handle.
     let batched = unsafe { &*(handle as *const Batched) };
     let bytes = env.convert_byte_array(encoded_row)?;

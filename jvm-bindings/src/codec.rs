@@ -4,7 +4,7 @@
 use bigdecimal::BigDecimal;
 use bigdecimal::num_bigint::BigInt;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime};
-use jarrow::{ColumnName, Error, Result, Row, Value};
+use jarrow::{ColumnName, Error, Kwargs, Result, Row, Value};
 
 const NULL: u8 = 0;
 const FALSE: u8 = 1;
@@ -47,7 +47,8 @@ impl<'a> Reader<'a> {
     }
 
     fn count(&mut self) -> Result<usize> {
-        usize::try_from(self.i32()?).map_err(|_| Error::Conversion("negative length in value encoding".into()))
+        usize::try_from(self.i32()?)
+            .map_err(|_| Error::Conversion("negative length in value encoding".into()))
     }
 
     fn i64(&mut self) -> Result<i64> {
@@ -81,7 +82,9 @@ impl<'a> Reader<'a> {
             }
             DATE => {
                 let days = self.i64()?;
-                let date = i32::try_from(days + UNIX_EPOCH_CE_DAYS).ok().and_then(NaiveDate::from_num_days_from_ce_opt);
+                let date = i32::try_from(days + UNIX_EPOCH_CE_DAYS)
+                    .ok()
+                    .and_then(NaiveDate::from_num_days_from_ce_opt);
                 Value::Date(date.ok_or_else(|| out_of_range("LocalDate", "datetime.date"))?)
             }
             TIME => {
@@ -97,7 +100,8 @@ impl<'a> Reader<'a> {
             }
             DATETIME_TZ => {
                 let (secs, nanos, offset) = (self.i64()?, self.i32()?, self.i32()?);
-                let offset = FixedOffset::east_opt(offset).ok_or_else(|| out_of_range("ZoneOffset", "tzinfo"))?;
+                let offset =
+                    FixedOffset::east_opt(offset).ok_or_else(|| out_of_range("ZoneOffset", "tzinfo"))?;
                 let dt = DateTime::from_timestamp(secs, nanos as u32).map(|dt| dt.with_timezone(&offset));
                 Value::DateTimeTz(dt.ok_or_else(|| out_of_range("OffsetDateTime", "datetime.datetime"))?)
             }
@@ -116,7 +120,7 @@ fn out_of_range(java: &str, python: &str) -> Error {
 }
 
 /// The positional and keyword arguments of one call.
-pub fn decode_call(bytes: &[u8]) -> Result<(Vec<Value>, Vec<(String, Value)>)> {
+pub fn decode_call(bytes: &[u8]) -> Result<(Vec<Value>, Kwargs)> {
     let mut r = Reader { bytes };
     let n = r.count()?;
     let args = (0..n).map(|_| r.value()).collect::<Result<_>>()?;
@@ -154,7 +158,8 @@ pub fn decode_row(bytes: &[u8], names: &mut Vec<ColumnName>) -> Result<Row> {
 }
 
 fn put_count(out: &mut Vec<u8>, n: usize) -> Result<()> {
-    let n = i32::try_from(n).map_err(|_| Error::Conversion(format!("{n} elements are more than Java holds")))?;
+    let n =
+        i32::try_from(n).map_err(|_| Error::Conversion(format!("{n} elements are more than Java holds")))?;
     out.extend_from_slice(&n.to_le_bytes());
     Ok(())
 }
@@ -223,8 +228,9 @@ fn put_value(out: &mut Vec<u8>, value: &Value) -> Result<()> {
         Value::Decimal(d) => {
             out.push(DECIMAL);
             let (unscaled, scale) = d.as_bigint_and_exponent();
-            let scale = i32::try_from(scale)
-                .map_err(|_| Error::Conversion(format!("Decimal {d} has a scale beyond Java's BigDecimal")))?;
+            let scale = i32::try_from(scale).map_err(|_| {
+                Error::Conversion(format!("Decimal {d} has a scale beyond Java's BigDecimal"))
+            })?;
             out.extend_from_slice(&scale.to_le_bytes());
             put_bytes(out, &unscaled.to_signed_bytes_be())?;
         }

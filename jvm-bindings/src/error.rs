@@ -42,7 +42,8 @@ pub type Result<T, E = JniError> = std::result::Result<T, E>;
 pub fn to_throwable<'local>(env: &mut Env<'local>, error: &Error) -> jni::errors::Result<JThrowable<'local>> {
     let object: JObject<'local> = match error {
         Error::Python { type_name, message, traceback } => {
-            let (t, m, tb) = (env.new_string(type_name)?, env.new_string(message)?, env.new_string(traceback)?);
+            let (t, m, tb) =
+                (env.new_string(type_name)?, env.new_string(message)?, env.new_string(traceback)?);
             env.new_object(
                 jni_str!("io/jarrow/PythonException"),
                 jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),

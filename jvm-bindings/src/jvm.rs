@@ -23,7 +23,8 @@ pub fn with_env<T>(f: impl FnOnce(&mut Env<'_>) -> jni::errors::Result<T>) -> jn
         let mut env: *mut c_void = std::ptr::null_mut();
         // SAFETY: `raw` is the live JavaVM (the singleton is set by the first native call, and the
         // JVM outlives jarrow's threads); attaching the calling thread has no other precondition.
-        let status = unsafe { ((**raw).v1_4.AttachCurrentThreadAsDaemon)(raw, &mut env, std::ptr::null_mut()) };
+        let status =
+            unsafe { ((**raw).v1_4.AttachCurrentThreadAsDaemon)(raw, &mut env, std::ptr::null_mut()) };
         if status != jni::sys::JNI_OK {
             return Err(jni::errors::Error::JniCall(jni::errors::JniError::Unknown));
         }

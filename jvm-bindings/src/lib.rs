@@ -55,11 +55,23 @@ pub fn register_natives(env: &mut jni::Env<'_>) -> jni::errors::Result<()> {
             "(Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V",
             python_runtime::Java_io_jarrow_PythonRuntime_nativeStart
         ),
-        native!("nativeExec", "(Ljava/lang/String;)V", python_runtime::Java_io_jarrow_PythonRuntime_nativeExec),
-        native!("nativeEval", "(Ljava/lang/String;)[B", python_runtime::Java_io_jarrow_PythonRuntime_nativeEval),
+        native!(
+            "nativeExec",
+            "(Ljava/lang/String;)V",
+            python_runtime::Java_io_jarrow_PythonRuntime_nativeExec
+        ),
+        native!(
+            "nativeEval",
+            "(Ljava/lang/String;)[B",
+            python_runtime::Java_io_jarrow_PythonRuntime_nativeEval
+        ),
     ];
     let function = [
-        native!("nativeResolve", "(Ljava/lang/String;)J", python_function::Java_io_jarrow_PythonFunction_nativeResolve),
+        native!(
+            "nativeResolve",
+            "(Ljava/lang/String;)J",
+            python_function::Java_io_jarrow_PythonFunction_nativeResolve
+        ),
         native!("nativeFree", "(J)V", python_function::Java_io_jarrow_PythonFunction_nativeFree),
         native!("nativeCallLong", "(JJ)J", python_function::Java_io_jarrow_PythonFunction_nativeCallLong),
         native!("nativeCallDouble", "(JD)D", python_function::Java_io_jarrow_PythonFunction_nativeCallDouble),

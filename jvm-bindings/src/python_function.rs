@@ -79,7 +79,11 @@ pub extern "system" fn Java_io_jarrow_PythonFunction_nativeCall<'l>(
     env.with_env(|env| intern_call(env, handle, &encoded_args)).resolve::<ThrowJarrowException>()
 }
 
-fn intern_call<'l>(env: &mut Env<'l>, handle: jlong, encoded_args: &JByteArray<'_>) -> Result<JByteArray<'l>> {
+fn intern_call<'l>(
+    env: &mut Env<'l>,
+    handle: jlong,
+    encoded_args: &JByteArray<'_>,
+) -> Result<JByteArray<'l>> {
     let (args, kwargs) = codec::decode_call(&env.convert_byte_array(encoded_args)?)?;
     // SAFETY: Java passes a live handle.
     let result = unsafe { function(handle) }.call(&args, &kwargs)?;

@@ -27,7 +27,9 @@ pub fn install(env: &mut Env<'_>, interp: &Interpreter) -> Result<()> {
         py.import("sys")?.getattr("modules")?.set_item("_jarrow_jvm", module)?;
         Ok(())
     })
-    .map_err(|e| Error::Config(format!("cannot register the _jarrow_jvm module in {:?}: {e}", interp.install().prefix)))?;
+    .map_err(|e| {
+        Error::Config(format!("cannot register the _jarrow_jvm module in {:?}: {e}", interp.install().prefix))
+    })?;
     Ok(())
 }
 

@@ -19,8 +19,10 @@ pub extern "system" fn Java_io_jarrow_PythonRuntime_nativeStart<'l>(
     working_directory: JString<'l>,
     python_home: JString<'l>,
 ) {
-    env.with_env(|env| intern_start(env, &executable, &python_path, &environment, &working_directory, &python_home))
-        .resolve::<ThrowJarrowException>()
+    env.with_env(|env| {
+        intern_start(env, &executable, &python_path, &environment, &working_directory, &python_home)
+    })
+    .resolve::<ThrowJarrowException>()
 }
 
 fn intern_start(
@@ -59,7 +61,9 @@ fn intern_start(
         Ok(())
     })
     .map_err(|e| {
-        JniError::Core(jarrow::Error::Config(format!("cannot apply the environment or working directory: {e}")))
+        JniError::Core(jarrow::Error::Config(format!(
+            "cannot apply the environment or working directory: {e}"
+        )))
     })
 }
 

@@ -5,14 +5,24 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
-create_exception!(jarrow, JarrowError, PyException, "Base of every error jarrow raises; `code` names its kind.");
+create_exception!(
+    jarrow,
+    JarrowError,
+    PyException,
+    "Base of every error jarrow raises; `code` names its kind."
+);
 create_exception!(
     jarrow,
     PythonError,
     JarrowError,
     "A Python function raised: `python_type`, `python_message` and `python_traceback` say what and where."
 );
-create_exception!(jarrow, JavaError, JarrowError, "Java code threw: `java_class`, `java_message`, `java_stack`.");
+create_exception!(
+    jarrow,
+    JavaError,
+    JarrowError,
+    "Java code threw: `java_class`, `java_message`, `java_stack`."
+);
 create_exception!(jarrow, NotFoundError, JarrowError, "A function name did not lead to a callable.");
 create_exception!(jarrow, ConversionError, JarrowError, "A value could not cross between the two sides.");
 create_exception!(jarrow, ArrowError, JarrowError, "Arrow data was malformed or of an unexpected shape.");
@@ -37,7 +47,9 @@ impl From<Error> for PyErr {
                 jarrow::Error::Python { type_name, message, .. } => {
                     PythonError::new_err(format!("{type_name}: {message}"))
                 }
-                jarrow::Error::Java { class, message, .. } => JavaError::new_err(format!("{class}: {message}")),
+                jarrow::Error::Java { class, message, .. } => {
+                    JavaError::new_err(format!("{class}: {message}"))
+                }
                 jarrow::Error::NotFound { .. } => NotFoundError::new_err(error.to_string()),
                 jarrow::Error::Conversion(_) => ConversionError::new_err(error.to_string()),
                 jarrow::Error::Arrow(_) => ArrowError::new_err(error.to_string()),

@@ -1,6 +1,6 @@
 //! `jarrow.Function`: a Python function resolved and called exactly as the JVM calls it.
 
-use jarrow::{Interpreter, PythonConfig, PythonFunction, Value};
+use jarrow::{Interpreter, Kwargs, PythonConfig, PythonFunction, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -19,6 +19,23 @@ pub(crate) fn interpreter() -> Result<&'static Interpreter, Error> {
         Ok(interp) => Ok(interp),
         Err(_) => Ok(Interpreter::start(PythonConfig::default())?),
     }
+}
+
+/// A call's arguments as the values a JVM call would carry (the same conversions and errors).
+pub(crate) fn arguments(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(Vec<Value>, Kwargs)> {
+    let args =
+        args.iter().map(|a| Value::from_python(&a)).collect::<jarrow::Result<Vec<_>>>().map_err(Error)?;
+    let kwargs = match kwargs {
+        None => Vec::new(),
+        Some(kwargs) => kwargs
+            .iter()
+            .map(|(k, v)| Ok((k.extract::<String>()?, Value::from_python(&v).map_err(Error)?)))
+            .collect::<PyResult<Vec<_>>>()?,
+    };
+    Ok((args, kwargs))
 }
 
 #[pyfunction]
@@ -44,14 +61,7 @@ impl PyFunction {
         args: &Bound<'py, PyTuple>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let args = args.iter().map(|a| Value::from_python(&a)).collect::<jarrow::Result<Vec<_>>>().map_err(Error)?;
-        let kwargs = match kwargs {
-            None => Vec::new(),
-            Some(kwargs) => kwargs
-                .iter()
-                .map(|(k, v)| Ok((k.extract::<String>()?, Value::from_python(&v).map_err(Error)?)))
-                .collect::<PyResult<Vec<_>>>()?,
-        };
+        let (args, kwargs) = arguments(args, kwargs)?;
         let result = self.inner.call(&args, &kwargs).map_err(Error)?;
         Ok(result.to_python(py).map_err(Error)?)
     }

@@ -3,15 +3,14 @@
 
 use std::ffi::c_void;
 
-use jarrow::Value;
 use jarrow::arrow_ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use jarrow_jni::codec;
 use jarrow_jni::jvm as attach;
-use jni::{InitArgsBuilder, JNIVersion, JavaVM};
 use jni::objects::{Global, JByteArray, JMethodID, JObject, JObjectArray, JString, JThrowable, JValue};
 use jni::signature::{Primitive, ReturnType};
 use jni::sys::jvalue;
 use jni::{Env, jni_sig, jni_str};
+use jni::{InitArgsBuilder, JNIVersion, JavaVM};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -36,7 +35,9 @@ fn running_jvm() -> Result<JavaVM, Error> {
             return Ok(unsafe { JavaVM::from_raw(vm) });
         }
     }
-    Err(Error(jarrow::Error::Config("no JVM runs in this process: start one with jarrow.start_jvm(...)".into())))
+    Err(Error(jarrow::Error::Config(
+        "no JVM runs in this process: start one with jarrow.start_jvm(...)".into(),
+    )))
 }
 
 /// A Java exception as a jarrow error: a PythonException (Python code that Java called back
@@ -83,11 +84,17 @@ fn throwable_error(
         Ok(parts) if parts.len() == 4 => match parts[3].as_str() {
             "CONVERSION" => jarrow::Error::Conversion(parts[1].clone()),
             "NOT_FOUND" => jarrow::Error::NotFound { name: function.to_owned(), detail: parts[1].clone() },
-            _ => jarrow::Error::Java { class: parts[0].clone(), message: parts[1].clone(), stack: parts[2].clone() },
+            _ => jarrow::Error::Java {
+                class: parts[0].clone(),
+                message: parts[1].clone(),
+                stack: parts[2].clone(),
+            },
         },
-        Ok(parts) if parts.len() == 3 => {
-            jarrow::Error::Java { class: parts[0].clone(), message: parts[1].clone(), stack: parts[2].clone() }
-        }
+        Ok(parts) if parts.len() == 3 => jarrow::Error::Java {
+            class: parts[0].clone(),
+            message: parts[1].clone(),
+            stack: parts[2].clone(),
+        },
         _ => jarrow::Error::Java { class: name, message: msg, stack },
     })
 }
@@ -95,7 +102,12 @@ fn throwable_error(
 /// Starts the JVM of this process from `libjvm`, with the options as given: the Python side finds
 /// libjvm, adds its default options and keeps the one-configuration rule.
 #[pyfunction]
-pub fn _start_jvm(py: Python<'_>, libjvm: String, classpath: Vec<String>, options: Vec<String>) -> PyResult<()> {
+pub fn _start_jvm(
+    py: Python<'_>,
+    libjvm: String,
+    classpath: Vec<String>,
+    options: Vec<String>,
+) -> PyResult<()> {
     if running_jvm().is_ok() {
         return Err(Error(jarrow::Error::Config(
             "a JVM already runs in this process (it may host this interpreter): use jarrow.jvm()".into(),
@@ -117,8 +129,10 @@ pub fn _start_jvm(py: Python<'_>, libjvm: String, classpath: Vec<String>, option
             .map_err(|e| Error(jarrow::Error::Config(format!("cannot start the JVM from {libjvm}: {e}"))))?;
         // Java code in this JVM calls Python through jarrow's natives, registered from here: the
         // JNI library links libpython and must not be loaded into a Python process.
-        vm.attach_current_thread(|env| jarrow_jni::register_natives(env)).map_err(|e| {
-            Error(jarrow::Error::Config(format!("cannot register jarrow's natives (is jarrow.jar on the classpath?): {e}")))
+        vm.attach_current_thread(jarrow_jni::register_natives).map_err(|e| {
+            Error(jarrow::Error::Config(format!(
+                "cannot register jarrow's natives (is jarrow.jar on the classpath?): {e}"
+            )))
         })?;
         Ok(())
     })?;
@@ -142,24 +156,27 @@ impl PyJvm {
     fn function(&self, py: Python<'_>, name: &str) -> PyResult<PyJavaFunction> {
         let target = py
             .detach(|| {
-                attach::with_env(|env| -> jni::errors::Result<(Global<JObject<'static>>, Option<JMethodID>)> {
-                    let jname = env.new_string(name)?;
-                    let function = env.call_static_method(
-                        jni_str!("io/jarrow/JavaFunction"),
-                        jni_str!("resolve"),
-                        jni_sig!("(Ljava/lang/String;)Lio/jarrow/JavaFunction;"),
-                        &[JValue::from(&jname)],
-                    )?;
-                    let function = function.l()?;
-                    let long_path = env.call_method(&function, jni_str!("hasLongPath"), jni_sig!("()Z"), &[])?.z()?;
-                    let long_path = if long_path {
-                        let class = env.get_object_class(&function)?;
-                        Some(env.get_method_id(&class, jni_str!("callLong"), jni_sig!("(J)J"))?)
-                    } else {
-                        None
-                    };
-                    Ok((env.new_global_ref(function)?, long_path))
-                })
+                attach::with_env(
+                    |env| -> jni::errors::Result<(Global<JObject<'static>>, Option<JMethodID>)> {
+                        let jname = env.new_string(name)?;
+                        let function = env.call_static_method(
+                            jni_str!("io/jarrow/JavaFunction"),
+                            jni_str!("resolve"),
+                            jni_sig!("(Ljava/lang/String;)Lio/jarrow/JavaFunction;"),
+                            &[JValue::from(&jname)],
+                        )?;
+                        let function = function.l()?;
+                        let long_path =
+                            env.call_method(&function, jni_str!("hasLongPath"), jni_sig!("()Z"), &[])?.z()?;
+                        let long_path = if long_path {
+                            let class = env.get_object_class(&function)?;
+                            Some(env.get_method_id(&class, jni_str!("callLong"), jni_sig!("(J)J"))?)
+                        } else {
+                            None
+                        };
+                        Ok((env.new_global_ref(function)?, long_path))
+                    },
+                )
             })
             .map_err(|e| java_error(name, e))?;
         let (target, long_path) = target;
@@ -197,21 +214,16 @@ impl PyJavaFunction {
     ) -> PyResult<Bound<'py, PyAny>> {
         if let (Some(method), None, 1) = (self.long_path, kwargs, args.len()) {
             let arg = args.get_item(0)?;
-            if let (Ok(_), Ok(x)) = (arg.cast::<pyo3::types::PyInt>(), arg.extract::<i64>()) {
-                if !arg.is_instance_of::<pyo3::types::PyBool>() {
-                    let result = py.detach(|| self.call_long(method, x))?;
-                    return Ok(result.into_pyobject(py)?.into_any());
-                }
+            if let (true, false, Ok(x)) = (
+                arg.is_instance_of::<pyo3::types::PyInt>(),
+                arg.is_instance_of::<pyo3::types::PyBool>(),
+                arg.extract::<i64>(),
+            ) {
+                let result = py.detach(|| self.call_long(method, x))?;
+                return Ok(result.into_pyobject(py)?.into_any());
             }
         }
-        let args = args.iter().map(|a| Value::from_python(&a)).collect::<jarrow::Result<Vec<_>>>().map_err(Error)?;
-        let kwargs = match kwargs {
-            None => Vec::new(),
-            Some(kwargs) => kwargs
-                .iter()
-                .map(|(k, v)| Ok((k.extract::<String>()?, Value::from_python(&v).map_err(Error)?)))
-                .collect::<PyResult<Vec<_>>>()?,
-        };
+        let (args, kwargs) = crate::function::arguments(args, kwargs)?;
         let encoded = codec::encode_call(&args, &kwargs).map_err(Error)?;
         let result = py.detach(|| self.invoke(&encoded)).map_err(|e| java_error(&self.name, e))?;
         let value = codec::decode_value(&result).map_err(Error)?;
@@ -252,7 +264,12 @@ impl PyJavaFunction {
         let call = |env: &mut Env<'_>| -> jni::errors::Result<Result<i64, Error>> {
             // SAFETY: `method` is JavaFunction.callLong(J)J of this very object's class.
             let result = unsafe {
-                env.call_method_unchecked(&self.target, method, ReturnType::Primitive(Primitive::Long), &[jvalue { j: x }])
+                env.call_method_unchecked(
+                    &self.target,
+                    method,
+                    ReturnType::Primitive(Primitive::Long),
+                    &[jvalue { j: x }],
+                )
             };
             match result {
                 Ok(value) => Ok(Ok(value.j()?)),
@@ -276,14 +293,22 @@ impl PyJavaFunction {
         outcome.map_err(|e| java_error(&self.name, e))?
     }
 
-    fn invoke_apply(&self, [in_array, in_schema, out_array, out_schema]: [i64; 4]) -> jni::errors::Result<()> {
+    fn invoke_apply(
+        &self,
+        [in_array, in_schema, out_array, out_schema]: [i64; 4],
+    ) -> jni::errors::Result<()> {
         attach::with_env(|env: &mut Env<'_>| {
             let target = env.new_local_ref(&self.target)?;
             env.call_method(
                 target,
                 jni_str!("apply"),
                 jni_sig!("(JJJJ)V"),
-                &[JValue::Long(in_array), JValue::Long(in_schema), JValue::Long(out_array), JValue::Long(out_schema)],
+                &[
+                    JValue::Long(in_array),
+                    JValue::Long(in_schema),
+                    JValue::Long(out_array),
+                    JValue::Long(out_schema),
+                ],
             )?;
             Ok(())
         })
@@ -293,7 +318,8 @@ impl PyJavaFunction {
         attach::with_env(|env: &mut Env<'_>| {
             let args = env.byte_array_from_slice(encoded)?;
             let target = env.new_local_ref(&self.target)?;
-            let result = env.call_method(target, jni_str!("call"), jni_sig!("([B)[B"), &[JValue::from(&args)])?;
+            let result =
+                env.call_method(target, jni_str!("call"), jni_sig!("([B)[B"), &[JValue::from(&args)])?;
             let result = env.cast_local::<JByteArray>(result.l()?)?;
             env.convert_byte_array(&result)
         })

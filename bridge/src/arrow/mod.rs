@@ -114,7 +114,10 @@ pub(crate) fn to_pyarrow<'py>(
 }
 
 /// Moves a `pyarrow.RecordBatch`'s C structs out of its capsules into Rust ownership.
-pub(crate) fn from_pyarrow(interp: &Interpreter, batch: &Bound<'_, PyAny>) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
+pub(crate) fn from_pyarrow(
+    interp: &Interpreter,
+    batch: &Bound<'_, PyAny>,
+) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
     let (mut array, mut schema) = (FFI_ArrowArray::empty(), FFI_ArrowSchema::empty());
     // SAFETY: fresh, empty, writable structs.
     unsafe { export_pyarrow(interp, batch, RawBatch { array: &mut array, schema: &mut schema }) }?;
@@ -162,9 +165,14 @@ pub(crate) unsafe fn export_pyarrow(
 /// For a Python host: any Arrow-capable batch object (pyarrow, polars, pandas, or anything with
 /// `__arrow_c_array__` / `__arrow_c_stream__`) as the C structs of one record batch, coerced as a
 /// function's result is, without copying its buffers.
-pub fn export_python_batch(interp: &Interpreter, batch: &Bound<'_, PyAny>) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
+pub fn export_python_batch(
+    interp: &Interpreter,
+    batch: &Bound<'_, PyAny>,
+) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
     let batch = interp.to_record_batch(batch.py(), batch).map_err(|e| match e {
-        Error::Python { type_name, message, .. } => Error::Conversion(format!("not a batch: {type_name}: {message}")),
+        Error::Python { type_name, message, .. } => {
+            Error::Conversion(format!("not a batch: {type_name}: {message}"))
+        }
         other => other,
     })?;
     from_pyarrow(interp, &batch)

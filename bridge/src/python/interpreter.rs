@@ -96,15 +96,17 @@ impl Interpreter {
         // carry one) may have set the bridge up already: share it. Executing it again would
         // replace its classes under the first copy's feet.
         let modules = sys.getattr("modules").map_err(|e| basic_error(py, e))?;
-        let bridge = match modules.get_item("_jarrow_bridge").ok().and_then(|m| m.cast_into::<PyModule>().ok()) {
-            Some(existing) => existing,
-            None => {
-                let bridge = PyModule::from_code(py, BRIDGE_SOURCE, c"_jarrow_bridge.py", c"_jarrow_bridge")
-                    .map_err(|e| basic_error(py, e))?;
-                modules.set_item("_jarrow_bridge", &bridge).map_err(|e| basic_error(py, e))?;
-                bridge
-            }
-        };
+        let bridge =
+            match modules.get_item("_jarrow_bridge").ok().and_then(|m| m.cast_into::<PyModule>().ok()) {
+                Some(existing) => existing,
+                None => {
+                    let bridge =
+                        PyModule::from_code(py, BRIDGE_SOURCE, c"_jarrow_bridge.py", c"_jarrow_bridge")
+                            .map_err(|e| basic_error(py, e))?;
+                    modules.set_item("_jarrow_bridge", &bridge).map_err(|e| basic_error(py, e))?;
+                    bridge
+                }
+            };
         let install = layout_in_process(py)?;
         let attr = |name: &str| bridge.getattr(name).map(Bound::unbind).map_err(|e| basic_error(py, e));
         Ok(Interpreter {
