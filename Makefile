@@ -18,7 +18,7 @@ MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all venv build test rust-test java-test py-test py-install wheel demo bench bench-jvm bench-python-jvm clean
+.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel demo bench bench-jvm bench-python-jvm clean
 
 all: build
 
@@ -33,7 +33,7 @@ $(VENV)/.installed: requirements-dev.txt
 build: venv
 	cargo build --workspace --all-targets
 
-test: rust-test py-test java-test
+test: rust-test py-test py-test-system java-test
 
 rust-test: venv
 	cargo test --workspace
@@ -70,6 +70,20 @@ py-test: py-install
 	cd py-bindings && $(PY) -m pytest -q tests
 	cd py-bindings && $(PY) -m pytest -q --doctest-modules $$($(PY) -c 'import jarrow, os; print(os.path.dirname(jarrow.__file__))')
 
+# The same Python tests under the system's python3 (Debian's is statically linked: nothing may
+# load a second libpython into it), when it has the wheel's Python version.
+SYSTEM_PYTHON ?= /usr/bin/python3
+SYSTEM_VENV   := $(CURDIR)/.venv-system
+
+py-test-system: wheel
+	@if [ ! -x $(SYSTEM_PYTHON) ] || ! $(SYSTEM_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
+		echo "py-test-system: skipped, $(SYSTEM_PYTHON) is not a Python 3.11"; exit 0; fi; \
+	test -x $(SYSTEM_VENV)/bin/python || $(SYSTEM_PYTHON) -m venv $(SYSTEM_VENV); \
+	$(SYSTEM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r py-bindings/tests/requirements.txt; \
+	$(SYSTEM_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps target/wheels/jarrow-*.whl; \
+	cd py-bindings && JARROW_EXPECT_STATIC_PYTHON=$$($(SYSTEM_VENV)/bin/python -c 'import sysconfig; print("" if sysconfig.get_config_var("LDLIBRARY") in open("/proc/self/maps").read() else "1")') \
+		$(SYSTEM_VENV)/bin/python -m pytest -q tests
+
 bench-jvm: venv
 	bash benches/jvm/run.sh
 
@@ -78,4 +92,4 @@ bench-python-jvm: py-install
 
 clean:
 	cargo clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(SYSTEM_VENV)

@@ -1,4 +1,5 @@
 """The JVM in-process from Python: start_jvm, static Java methods, errors, threads."""
+import os
 import threading
 
 import pytest
@@ -97,3 +98,11 @@ def test_a_java_method_that_calls_back_into_python(jvm):
     assert (e.python_type, e.python_message) == ("ValueError", "deep")
     assert "in fail" in e.python_traceback
 
+
+
+@pytest.mark.skipif(not os.environ.get("JARROW_EXPECT_STATIC_PYTHON"), reason="runs under a statically linked python")
+def test_no_second_cpython_enters_a_static_python(jvm):
+    # Debian's /usr/bin/python3 links CPython statically: loading anything that links libpython
+    # (the JNI library) would bring a second interpreter into the process.
+    assert not [line for line in open("/proc/self/maps") if "libpython" in line]
+    assert jvm.function("Callback::viaPython")(1) == 22, "Java still calls back into this Python"
