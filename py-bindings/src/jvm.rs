@@ -15,6 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::error::Error;
+use crate::gil;
 
 /// The JVM this process runs, if any: one that hosts this interpreter (jarrow called from Java),
 /// or one started from Python.
@@ -134,7 +135,7 @@ pub fn _start_jvm(
                 "cannot register jarrow's natives (is jarrow.jar on the classpath?): {e}"
             )))
         })?;
-        Ok(())
+        gil::install(&vm)
     })?;
     Ok(())
 }
@@ -219,13 +220,13 @@ impl PyJavaFunction {
                 arg.is_instance_of::<pyo3::types::PyBool>(),
                 arg.extract::<i64>(),
             ) {
-                let result = py.detach(|| self.call_long(method, x))?;
+                let result = gil::call_java(py, || self.call_long(method, x))?;
                 return Ok(result.into_pyobject(py)?.into_any());
             }
         }
         let (args, kwargs) = crate::function::arguments(args, kwargs)?;
         let encoded = codec::encode_call(&args, &kwargs).map_err(Error)?;
-        let result = py.detach(|| self.invoke(&encoded)).map_err(|e| java_error(&self.name, e))?;
+        let result = gil::call_java(py, || self.invoke(&encoded).map_err(|e| java_error(&self.name, e)))?;
         let value = codec::decode_value(&result).map_err(Error)?;
         Ok(value.to_python(py).map_err(Error)?)
     }
@@ -245,7 +246,7 @@ impl PyJavaFunction {
         ];
         // Java imports the input (leaving the structs released, so dropping them here is a no-op)
         // and exports its result into the output structs.
-        py.detach(|| self.invoke_apply(addresses)).map_err(|e| java_error(&self.name, e))?;
+        gil::call_java(py, || self.invoke_apply(addresses).map_err(|e| java_error(&self.name, e)))?;
         drop((array, schema));
         Ok(jarrow::arrow::import_python_batch(py, interp, out_array, out_schema).map_err(Error)?)
     }

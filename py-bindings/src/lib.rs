@@ -2,6 +2,7 @@
 
 mod error;
 mod function;
+mod gil;
 mod jvm;
 
 use pyo3::prelude::*;
