@@ -13,10 +13,13 @@ import pyarrow as pa
 COLUMNS = 10
 
 
-def per_op(run, operations, seconds=3.0):
-    run()
+def per_op(run, operations, seconds=3.0, warm_up=2.0):
+    # The JVM compiles hot code after thousands of calls: warm up for a while before measuring.
+    end = time.perf_counter() + warm_up
+    while time.perf_counter() < end:
+        run()
     samples, end = [], time.perf_counter() + seconds
-    while len(samples) < 5 or (time.perf_counter() < end and len(samples) < 200):
+    while len(samples) < 5 or (time.perf_counter() < end and len(samples) < 5000):
         start = time.perf_counter_ns()
         run()
         samples.append((time.perf_counter_ns() - start) / operations)
