@@ -179,8 +179,8 @@ public final class JavaFunction {
                 break;
             }
         }
-        try (VectorSchemaRoot input = Data.importVectorSchemaRoot(allocator, ArrowArray.wrap(inArray),
-                ArrowSchema.wrap(inSchema), null)) {
+        try (VectorSchemaRoot input = ArrowImport.importRoot(allocator, ArrowArray.wrap(inArray),
+                ArrowSchema.wrap(inSchema))) {
             if (method == null) {
                 throw new JarrowException("NOT_FOUND", name + " has no batch overload: expected a public static "
                         + "VectorSchemaRoot method taking (VectorSchemaRoot) or (VectorSchemaRoot, BufferAllocator)");

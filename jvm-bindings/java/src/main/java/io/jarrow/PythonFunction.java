@@ -142,7 +142,7 @@ public final class PythonFunction extends NativeHandle {
             } finally {
                 release();
             }
-            return Data.importVectorSchemaRoot(allocator, outArray, outSchema, null);
+            return ArrowImport.importRoot(allocator, outArray, outSchema);
         }
     }
 
