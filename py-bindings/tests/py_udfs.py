@@ -51,3 +51,10 @@ class Scorer:
 
 def add_ten(x):
     return x + 10
+
+
+def chained():
+    try:
+        {}["missing"]
+    except KeyError as e:
+        raise RuntimeError("lookup failed") from e

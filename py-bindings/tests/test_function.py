@@ -41,6 +41,11 @@ def test_errors_are_jarrow_errors_with_the_python_details():
     assert (e.code, e.python_type, e.python_message) == ("PYTHON", "ValueError", "bad input")
     assert e.python_traceback.startswith("Traceback (most recent call last):")
     assert "in fail" in e.python_traceback
+    with pytest.raises(jarrow.PythonError) as chained:
+        jarrow.function("py_udfs:chained")()
+    assert chained.value.python_type == "RuntimeError"
+    assert "KeyError: 'missing'" in chained.value.python_traceback
+    assert "direct cause of the following exception" in chained.value.python_traceback
     with pytest.raises(jarrow.ConversionError, match="18446744073709551616"):
         jarrow.function("py_udfs:huge")()
     with pytest.raises(jarrow.ConversionError, match="object"):
