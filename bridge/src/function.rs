@@ -151,16 +151,8 @@ impl PythonFunction {
     /// would: the input is coerced like a result, handed over through the C Data Interface
     /// (no copy), and the result coerced to one `pyarrow.RecordBatch`.
     pub fn apply_python<'py>(&self, input: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
-        let py = input.py();
-        let batch = self.interp.to_record_batch(py, input).map_err(|e| match e {
-            Error::Python { type_name, message, .. } => Error::Conversion(format!(
-                "the input of {} is not a batch: {type_name}: {message}",
-                self.name
-            )),
-            other => other,
-        })?;
-        let (array, schema) = batch::from_pyarrow(self.interp, &batch)?;
-        self.apply_in(py, array, schema)
+        let (array, schema) = batch::export_python_batch(self.interp, input)?;
+        self.apply_in(input.py(), array, schema)
     }
 
     /// The function's result for a batch, coerced to a `pyarrow.RecordBatch`.

@@ -56,17 +56,15 @@ fn java_error(function: &str, error: jni::errors::Error) -> Error {
 
 /// `JavaFunction.describe(throwable)`: class, message, stack, and Python details or a code.
 fn describe(env: &mut Env<'_>, exception: &JThrowable<'_>) -> jni::errors::Result<Vec<String>> {
-    {
-        let parts = env.call_static_method(
-            jni_str!("io/jarrow/JavaFunction"),
-            jni_str!("describe"),
-            jni_sig!("(Ljava/lang/Throwable;)[Ljava/lang/String;"),
-            &[JValue::from(exception)],
-        )?;
-        let parts = env.cast_local::<JObjectArray<JString>>(parts.l()?)?;
-        let n = parts.len(env)?;
-        (0..n).map(|i| parts.get_element(env, i)?.try_to_string(env)).collect()
-    }
+    let parts = env.call_static_method(
+        jni_str!("io/jarrow/JavaFunction"),
+        jni_str!("describe"),
+        jni_sig!("(Ljava/lang/Throwable;)[Ljava/lang/String;"),
+        &[JValue::from(exception)],
+    )?;
+    let parts = env.cast_local::<JObjectArray<JString>>(parts.l()?)?;
+    let n = parts.len(env)?;
+    (0..n).map(|i| parts.get_element(env, i)?.try_to_string(env)).collect()
 }
 
 /// The error for a described Java exception (`fallback` when it could not be described).
@@ -75,28 +73,24 @@ fn throwable_error(
     described: jni::errors::Result<Vec<String>>,
     (name, msg, stack): (String, String, String),
 ) -> Error {
-    Error(match described {
-        Ok(parts) if parts.len() == 6 => jarrow::Error::Python {
-            type_name: parts[3].clone(),
-            message: parts[4].clone(),
-            traceback: parts[5].clone(),
+    let java = |class: &str, message: &str, stack: &str| jarrow::Error::Java {
+        class: class.to_owned(),
+        message: message.to_owned(),
+        stack: stack.to_owned(),
+    };
+    Error(match described.as_deref() {
+        Ok([_, _, _, type_name, message, traceback]) => jarrow::Error::Python {
+            type_name: type_name.clone(),
+            message: message.clone(),
+            traceback: traceback.clone(),
         },
         // jarrow's own errors raised on the Java side keep their kind.
-        Ok(parts) if parts.len() == 4 => match parts[3].as_str() {
-            "CONVERSION" => jarrow::Error::Conversion(parts[1].clone()),
-            "NOT_FOUND" => jarrow::Error::NotFound { name: function.to_owned(), detail: parts[1].clone() },
-            _ => jarrow::Error::Java {
-                class: parts[0].clone(),
-                message: parts[1].clone(),
-                stack: parts[2].clone(),
-            },
-        },
-        Ok(parts) if parts.len() == 3 => jarrow::Error::Java {
-            class: parts[0].clone(),
-            message: parts[1].clone(),
-            stack: parts[2].clone(),
-        },
-        _ => jarrow::Error::Java { class: name, message: msg, stack },
+        Ok([_, message, _, code]) if code == "CONVERSION" => jarrow::Error::Conversion(message.clone()),
+        Ok([_, message, _, code]) if code == "NOT_FOUND" => {
+            jarrow::Error::NotFound { name: function.to_owned(), detail: message.clone() }
+        }
+        Ok([class, message, stack, ..]) => java(class, message, stack),
+        _ => java(&name, &msg, &stack),
     })
 }
 
@@ -248,7 +242,7 @@ impl PyJavaFunction {
         // and exports its result into the output structs.
         gil::call_java(py, || self.invoke_apply(addresses).map_err(|e| java_error(&self.name, e)))?;
         drop((array, schema));
-        Ok(jarrow::arrow::import_python_batch(py, interp, out_array, out_schema).map_err(Error)?)
+        Ok(jarrow::arrow::to_pyarrow(py, interp, out_array, out_schema).map_err(Error)?)
     }
 
     fn __repr__(&self) -> String {

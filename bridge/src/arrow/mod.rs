@@ -99,7 +99,7 @@ pub(crate) unsafe fn take_input(input: RawBatch) -> Result<(FFI_ArrowArray, FFI_
 }
 
 /// Hands owned structs to pyarrow as a `pyarrow.RecordBatch` over the same buffers.
-pub(crate) fn to_pyarrow<'py>(
+pub fn to_pyarrow<'py>(
     py: Python<'py>,
     interp: &Interpreter,
     array: FFI_ArrowArray,
@@ -176,16 +176,6 @@ pub fn export_python_batch(
         other => other,
     })?;
     from_pyarrow(interp, &batch)
-}
-
-/// For a Python host: C structs of a record batch as a `pyarrow.RecordBatch` over their buffers.
-pub fn import_python_batch<'py>(
-    py: Python<'py>,
-    interp: &Interpreter,
-    array: FFI_ArrowArray,
-    schema: FFI_ArrowSchema,
-) -> Result<Bound<'py, PyAny>> {
-    to_pyarrow(py, interp, array, schema)
 }
 
 /// Exports a Rust batch as C structs (the same form a JVM hands over).

@@ -86,12 +86,8 @@ public final class PythonFunction extends NativeHandle {
      * {@code allocator} and owned by the caller, who must close it.
      */
     public VectorSchemaRoot apply(VectorSchemaRoot input, BufferAllocator allocator) {
-        Objects.requireNonNull(input, "input");
-        Objects.requireNonNull(allocator, "allocator");
-        try (ArrowArray inArray = ArrowArray.allocateNew(allocator);
-             ArrowSchema inSchema = ArrowSchema.allocateNew(allocator)) {
-            Data.exportVectorSchemaRoot(allocator, input, null, inArray, inSchema);
-            return applyExported(inArray, inSchema, allocator);
+        try (Exported in = export(input, allocator)) {
+            return applyExported(in, allocator);
         }
     }
 
@@ -101,22 +97,34 @@ public final class PythonFunction extends NativeHandle {
      */
     public CompletableFuture<VectorSchemaRoot> applyAsync(VectorSchemaRoot input, BufferAllocator allocator,
             Executor executor) {
-        Objects.requireNonNull(input, "input");
-        Objects.requireNonNull(allocator, "allocator");
-        ArrowArray inArray = ArrowArray.allocateNew(allocator);
-        ArrowSchema inSchema = ArrowSchema.allocateNew(allocator);
-        try {
-            Data.exportVectorSchemaRoot(allocator, input, null, inArray, inSchema);
-        } catch (RuntimeException e) {
-            inArray.close();
-            inSchema.close();
-            throw e;
-        }
+        Exported in = export(input, allocator);
         return CompletableFuture.supplyAsync(() -> {
-            try (inArray; inSchema) {
-                return applyExported(inArray, inSchema, allocator);
+            try (in) {
+                return applyExported(in, allocator);
             }
         }, executor);
+    }
+
+    /** A batch exported into C Data Interface structs; closing frees the structs only. */
+    private record Exported(ArrowArray array, ArrowSchema schema) implements AutoCloseable {
+        @Override
+        public void close() {
+            array.close();
+            schema.close();
+        }
+    }
+
+    private static Exported export(VectorSchemaRoot input, BufferAllocator allocator) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(allocator, "allocator");
+        Exported exported = new Exported(ArrowArray.allocateNew(allocator), ArrowSchema.allocateNew(allocator));
+        try {
+            Data.exportVectorSchemaRoot(allocator, input, null, exported.array(), exported.schema());
+        } catch (RuntimeException e) {
+            exported.close();
+            throw e;
+        }
+        return exported;
     }
 
     /** {@link #applyAsync(VectorSchemaRoot, BufferAllocator, Executor)} on the common pool. */
@@ -124,7 +132,9 @@ public final class PythonFunction extends NativeHandle {
         return applyAsync(input, allocator, ForkJoinPool.commonPool());
     }
 
-    private VectorSchemaRoot applyExported(ArrowArray inArray, ArrowSchema inSchema, BufferAllocator allocator) {
+    private VectorSchemaRoot applyExported(Exported in, BufferAllocator allocator) {
+        ArrowArray inArray = in.array();
+        ArrowSchema inSchema = in.schema();
         try (ArrowArray outArray = ArrowArray.allocateNew(allocator);
              ArrowSchema outSchema = ArrowSchema.allocateNew(allocator)) {
             long h;

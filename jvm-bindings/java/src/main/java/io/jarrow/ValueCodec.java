@@ -171,16 +171,9 @@ final class ValueCodec {
         } else if (v.getClass().isArray()) {
             tag(LIST);
             int n = java.lang.reflect.Array.getLength(v);
-            if (v instanceof Object[] objects) {
-                count(n);
-                for (Object item : objects) {
-                    value(item, where);
-                }
-            } else {
-                count(n);
-                for (int i = 0; i < n; i++) {
-                    value(java.lang.reflect.Array.get(v, i), where);
-                }
+            count(n);
+            for (int i = 0; i < n; i++) {
+                value(java.lang.reflect.Array.get(v, i), where);
             }
         } else {
             throw new JarrowException("CONVERSION", "cannot pass a " + v.getClass().getName() + " ("
