@@ -6,8 +6,8 @@ use std::ffi::c_void;
 use jarrow::arrow_ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use jarrow_jni::codec;
 use jarrow_jni::jvm as attach;
-use jni::objects::{Global, JByteArray, JMethodID, JObject, JObjectArray, JString, JThrowable, JValue};
-use jni::signature::{Primitive, ReturnType};
+use jni::ids::JStaticMethodID;
+use jni::objects::{Global, JByteArray, JClass, JObject, JObjectArray, JString, JThrowable, JValue};
 use jni::sys::jvalue;
 use jni::{Env, jni_sig, jni_str};
 use jni::{InitArgsBuilder, JNIVersion, JavaVM};
@@ -148,34 +148,36 @@ pub fn jvm() -> PyResult<PyJvm> {
 #[pymethods]
 impl PyJvm {
     /// Resolves `"pkg.Class::method"`, a public static Java method, once.
-    fn function(&self, py: Python<'_>, name: &str) -> PyResult<PyJavaFunction> {
+    fn function<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyJavaFunction>> {
         let target = py
             .detach(|| {
-                attach::with_env(
-                    |env| -> jni::errors::Result<(Global<JObject<'static>>, Option<JMethodID>)> {
-                        let jname = env.new_string(name)?;
-                        let function = env.call_static_method(
-                            jni_str!("io/jarrow/JavaFunction"),
-                            jni_str!("resolve"),
-                            jni_sig!("(Ljava/lang/String;)Lio/jarrow/JavaFunction;"),
-                            &[JValue::from(&jname)],
-                        )?;
-                        let function = function.l()?;
-                        let long_path =
-                            env.call_method(&function, jni_str!("hasLongPath"), jni_sig!("()Z"), &[])?.z()?;
-                        let long_path = if long_path {
-                            let class = env.get_object_class(&function)?;
-                            Some(env.get_method_id(&class, jni_str!("callLong"), jni_sig!("(J)J"))?)
-                        } else {
-                            None
-                        };
-                        Ok((env.new_global_ref(function)?, long_path))
-                    },
-                )
+                attach::with_env(|env| -> jni::errors::Result<(Global<JObject<'static>>, Option<LongPath>)> {
+                    let jname = env.new_string(name)?;
+                    let function = env.call_static_method(
+                        jni_str!("io/jarrow/JavaFunction"),
+                        jni_str!("resolve"),
+                        jni_sig!("(Ljava/lang/String;)Lio/jarrow/JavaFunction;"),
+                        &[JValue::from(&jname)],
+                    )?;
+                    let function = function.l()?;
+                    let method = env
+                        .call_method(
+                            &function,
+                            jni_str!("longPath"),
+                            jni_sig!("()Ljava/lang/reflect/Method;"),
+                            &[],
+                        )?
+                        .l()?;
+                    let long_path = if method.is_null() { None } else { Some(LongPath::new(env, &method)?) };
+                    Ok((env.new_global_ref(function)?, long_path))
+                })
             })
             .map_err(|e| java_error(name, e))?;
         let (target, long_path) = target;
-        Ok(PyJavaFunction { name: name.to_owned(), target, long_path })
+        let function =
+            Bound::new(py, PyJavaFunction { name: name.to_owned(), target, long_path, vectorcall })?;
+        enable_vectorcall(&function);
+        Ok(function)
     }
 
     fn __repr__(&self) -> &'static str {
@@ -183,13 +185,178 @@ impl PyJvm {
     }
 }
 
+/// A `long m(long)` static method, called straight through JNI: no encoding, no Java-side dispatch,
+/// no local frame (the call makes no local reference).
+struct LongPath {
+    /// Keeps the class, so the method id stays valid.
+    class: Global<JClass<'static>>,
+    method: JStaticMethodID,
+}
+
+impl LongPath {
+    fn new(env: &mut Env<'_>, method: &JObject<'_>) -> jni::errors::Result<Self> {
+        let class =
+            env.call_method(method, jni_str!("getDeclaringClass"), jni_sig!("()Ljava/lang/Class;"), &[])?;
+        let class = env.cast_local::<JClass>(class.l()?)?;
+        let raw = env.get_raw();
+        // SAFETY: a live env of this thread and a java.lang.reflect.Method.
+        let id = unsafe { ((**raw).v1_2.FromReflectedMethod)(raw, method.as_raw()) };
+        if id.is_null() {
+            return Err(jni::errors::Error::MethodNotFound {
+                name: "long m(long)".into(),
+                sig: "(J)J".into(),
+            });
+        }
+        // SAFETY: a non-null id of a static method of `class`, which is kept alive with it.
+        Ok(LongPath { class: env.new_global_ref(class)?, method: unsafe { JStaticMethodID::from_raw(id) } })
+    }
+
+    fn call(&self, function: &str, x: i64) -> Result<i64, Error> {
+        let env = current_env().map_err(|e| java_error(function, e))?;
+        let args = [jvalue { j: x }];
+        // SAFETY: `env` is this thread's, `method` a static (J)J method of `class`, one long argument.
+        let (value, thrown) = unsafe {
+            let value = ((**env).v1_1.CallStaticLongMethodA)(
+                env,
+                self.class.as_raw(),
+                self.method.into_raw(),
+                args.as_ptr(),
+            );
+            (value, ((**env).v1_2.ExceptionCheck)(env))
+        };
+        if !thrown {
+            return Ok(value);
+        }
+        // Taken and cleared here: jni-rs refuses to work with an exception pending.
+        // SAFETY: an exception is pending on this thread's `env`; the result is a local reference
+        // in the current frame, deleted below.
+        let exception = unsafe {
+            let exception = ((**env).v1_1.ExceptionOccurred)(env);
+            ((**env).v1_1.ExceptionClear)(env);
+            exception
+        };
+        let described = attach::with_env(|env| {
+            // SAFETY: a live local reference of this thread, not owned by any other wrapper.
+            let exception = unsafe { JObject::from_raw(env, exception) };
+            let exception = env.cast_local::<JThrowable>(exception)?;
+            describe(env, &exception)
+        });
+        // SAFETY: the local reference taken above, no longer used.
+        unsafe { ((**env).v1_1.DeleteLocalRef)(env, exception) };
+        let fallback = ("java.lang.Throwable".to_owned(), String::new(), String::new());
+        Err(throwable_error(function, described, fallback))
+    }
+}
+
+/// The calling thread's JNI environment, attaching the thread (as a daemon) the first time.
+fn current_env() -> jni::errors::Result<*mut jni::sys::JNIEnv> {
+    let vm = running_jvm().map_err(|_| jni::errors::Error::JniCall(jni::errors::JniError::ThreadDetached))?;
+    let raw = vm.get_raw();
+    let get = || {
+        let mut env: *mut c_void = std::ptr::null_mut();
+        // SAFETY: `raw` is the process's live JavaVM.
+        let status = unsafe { ((**raw).v1_2.GetEnv)(raw, &mut env, jni::sys::JNI_VERSION_1_8) };
+        (status == jni::sys::JNI_OK).then_some(env.cast())
+    };
+    if let Some(env) = get() {
+        return Ok(env);
+    }
+    attach::with_env(|_| Ok(()))?;
+    get().ok_or(jni::errors::Error::JniCall(jni::errors::JniError::ThreadDetached))
+}
+
 /// A static Java method, called with the conversions the JVM applies to Python's calls.
 #[pyclass(name = "JavaFunction", module = "jarrow", frozen)]
 pub struct PyJavaFunction {
     name: String,
     target: Global<JObject<'static>>,
-    /// `JavaFunction.callLong`, when the method has a `long m(long)` overload.
-    long_path: Option<JMethodID>,
+    /// The method's `long m(long)` overload, if it has one.
+    long_path: Option<LongPath>,
+    /// Python calls the object through this (see `enable_vectorcall`).
+    vectorcall: pyo3::ffi::vectorcallfunc,
+}
+
+/// Makes calls to a JavaFunction take CPython's vectorcall path: the arguments arrive as the
+/// caller's array, with no tuple built for them (pyo3 gives a class only `tp_call`). The type gets
+/// the offset of the `vectorcall` field, which is the same in every instance, once.
+fn enable_vectorcall(function: &Bound<'_, PyJavaFunction>) {
+    static ENABLED: std::sync::Once = std::sync::Once::new();
+    ENABLED.call_once(|| {
+        let offset = (&raw const function.get().vectorcall as isize) - (function.as_ptr() as isize);
+        // SAFETY: the GIL is held and no JavaFunction was called yet; the flag and the offset
+        // describe the field every instance of this (final) class has.
+        unsafe {
+            let tp = pyo3::ffi::Py_TYPE(function.as_ptr());
+            (*tp).tp_vectorcall_offset = offset;
+            (*tp).tp_flags |= pyo3::ffi::Py_TPFLAGS_HAVE_VECTORCALL;
+        }
+    });
+}
+
+/// A JavaFunction's vectorcall: a `long m(long)` call with one exact int goes straight to Java;
+/// anything else takes `__call__`.
+unsafe extern "C" fn vectorcall(
+    callable: *mut pyo3::ffi::PyObject,
+    args: *const *mut pyo3::ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut pyo3::ffi::PyObject,
+) -> *mut pyo3::ffi::PyObject {
+    use pyo3::ffi;
+    // SAFETY: CPython calls this with the GIL held.
+    let py = unsafe { Python::assume_attached() };
+    let nargs = nargsf & !ffi::PY_VECTORCALL_ARGUMENTS_OFFSET;
+    let call = || -> PyResult<*mut ffi::PyObject> {
+        // SAFETY: CPython passes the JavaFunction called, and `nargs` borrowed positional
+        // arguments followed by one value per keyword name.
+        let this = unsafe { Bound::ref_from_ptr(py, &callable).cast_unchecked::<PyJavaFunction>() }.get();
+        if let (Some(path), 1, true) = (&this.long_path, nargs, kwnames.is_null()) {
+            // SAFETY: one positional argument.
+            let arg = unsafe { *args };
+            if unsafe { ffi::PyLong_CheckExact(arg) } != 0 {
+                let mut overflow = 0;
+                // SAFETY: `arg` is an int; an int that does not fit in a long sets `overflow`.
+                let x = unsafe { ffi::PyLong_AsLongLongAndOverflow(arg, &mut overflow) };
+                if overflow == 0 {
+                    let result = gil::call_java(py, || path.call(&this.name, x))?;
+                    // SAFETY: a new reference, or null with an error set.
+                    return Ok(unsafe { ffi::PyLong_FromLongLong(result) });
+                }
+            }
+        }
+        let n_kw = if kwnames.is_null() { 0 } else { (unsafe { ffi::PyTuple_GET_SIZE(kwnames) }) as usize };
+        // SAFETY: as above: `nargs + n_kw` borrowed arguments.
+        let values = unsafe { std::slice::from_raw_parts(args, nargs + n_kw) };
+        let borrowed = |p: &*mut ffi::PyObject| unsafe { Bound::from_borrowed_ptr(py, *p) };
+        let positional = PyTuple::new(py, values[..nargs].iter().map(borrowed))?;
+        let kwargs = if n_kw == 0 {
+            None
+        } else {
+            // SAFETY: a tuple of keyword names.
+            let names = unsafe { Bound::from_borrowed_ptr(py, kwnames).cast_into_unchecked::<PyTuple>() };
+            let kwargs = PyDict::new(py);
+            for (name, value) in names.iter().zip(values[nargs..].iter().map(borrowed)) {
+                kwargs.set_item(name, value)?;
+            }
+            Some(kwargs)
+        };
+        Ok(this.__call__(py, &positional, kwargs.as_ref())?.into_ptr())
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
+        Ok(Ok(result)) => result,
+        Ok(Err(error)) => {
+            error.restore(py);
+            std::ptr::null_mut()
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("a panic");
+            pyo3::panic::PanicException::new_err(what.to_owned()).restore(py);
+            std::ptr::null_mut()
+        }
+    }
 }
 
 #[pymethods]
@@ -207,14 +374,15 @@ impl PyJavaFunction {
         args: &Bound<'py, PyTuple>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if let (Some(method), None, 1) = (self.long_path, kwargs, args.len()) {
+        if let (Some(path), None, 1) = (&self.long_path, kwargs, args.len()) {
+            // An int subclass other than bool (an IntEnum, say): exact ints take the vectorcall.
             let arg = args.get_item(0)?;
             if let (true, false, Ok(x)) = (
                 arg.is_instance_of::<pyo3::types::PyInt>(),
                 arg.is_instance_of::<pyo3::types::PyBool>(),
                 arg.extract::<i64>(),
             ) {
-                let result = gil::call_java(py, || self.call_long(method, x))?;
+                let result = gil::call_java(py, || path.call(&self.name, x))?;
                 return Ok(result.into_pyobject(py)?.into_any());
             }
         }
@@ -251,43 +419,6 @@ impl PyJavaFunction {
 }
 
 impl PyJavaFunction {
-    /// `long m(long)` through `JavaFunction.callLong`, with a cached method id and no encoding.
-    /// An attached thread calls in its current local frame: the call makes no local reference,
-    /// so the frame (and its push and pop) is not needed.
-    fn call_long(&self, method: JMethodID, x: i64) -> Result<i64, Error> {
-        let vm = running_jvm()?;
-        let call = |env: &mut Env<'_>| -> jni::errors::Result<Result<i64, Error>> {
-            // SAFETY: `method` is JavaFunction.callLong(J)J of this very object's class.
-            let result = unsafe {
-                env.call_method_unchecked(
-                    &self.target,
-                    method,
-                    ReturnType::Primitive(Primitive::Long),
-                    &[jvalue { j: x }],
-                )
-            };
-            match result {
-                Ok(value) => Ok(Ok(value.j()?)),
-                Err(jni::errors::Error::JavaException) => {
-                    let exception = env.exception_occurred().ok_or(jni::errors::Error::JavaException)?;
-                    env.exception_clear();
-                    let described = describe(env, &exception);
-                    let fallback = ("java.lang.Throwable".to_owned(), String::new(), String::new());
-                    let error = throwable_error(&self.name, described, fallback);
-                    env.delete_local_ref(exception);
-                    Ok(Err(error))
-                }
-                Err(e) => Err(e),
-            }
-        };
-        let outcome = if vm.is_thread_attached().unwrap_or(false) {
-            vm.with_top_local_frame(call)
-        } else {
-            attach::with_env(call)
-        };
-        outcome.map_err(|e| java_error(&self.name, e))?
-    }
-
     fn invoke_apply(
         &self,
         [in_array, in_schema, out_array, out_schema]: [i64; 4],

@@ -34,6 +34,33 @@ def test_scalars_both_ways_with_boundaries(jvm):
     assert jvm.function("Scalars::sum")(1.5, 2) == 3.5
 
 
+def test_every_call_shape_reaches_a_long_method(jvm):
+    """`long m(long)` called with one exact int goes straight to Java; every other shape takes the
+    general path, with the same results and errors."""
+    import enum
+    import functools
+
+    class Size(enum.IntEnum):
+        LARGE = 40
+
+    identity = jvm.function("Scalars::identityLong")
+    assert identity(Size.LARGE) == 40 and type(identity(Size.LARGE)) is int
+    assert identity(*[7]) == 7
+    assert functools.partial(identity, 9)() == 9
+    assert list(map(identity, range(3))) == [0, 1, 2]
+    assert identity.__call__(11) == 11
+    with pytest.raises(jarrow.ConversionError):
+        identity(2**63)
+    with pytest.raises(jarrow.ConversionError):
+        identity(True)
+    with pytest.raises(jarrow.ConversionError):
+        identity(1, 2)
+    with pytest.raises(jarrow.ConversionError, match="no keyword arguments"):
+        identity(x=1)
+    with pytest.raises(jarrow.ConversionError):
+        identity()
+
+
 def test_java_errors_carry_class_message_and_stack(jvm):
     with pytest.raises(jarrow.JavaError) as raised:
         jvm.function("Scalars::fail")("bad input")

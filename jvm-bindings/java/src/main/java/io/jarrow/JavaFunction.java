@@ -2,8 +2,6 @@ package io.jarrow;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -28,34 +26,25 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public final class JavaFunction {
     private final String name;
     private final List<Method> overloads;
-    /** A {@code long m(long)} overload, called without encoding: the common scalar case. */
-    private final MethodHandle longToLong;
+    /** A {@code long m(long)} overload, which native code calls directly: the common scalar case. */
+    private final Method longToLong;
 
     private JavaFunction(String name, List<Method> overloads) {
         this.name = name;
         this.overloads = overloads;
-        MethodHandle handle = null;
+        Method longToLong = null;
         for (Method m : overloads) {
             if (m.getReturnType() == long.class && m.getParameterCount() == 1 && m.getParameterTypes()[0] == long.class) {
-                try {
-                    handle = MethodHandles.publicLookup().unreflect(m);
-                } catch (IllegalAccessException e) {
-                    handle = null;
-                }
+                longToLong = m;
                 break;
             }
         }
-        this.longToLong = handle;
+        this.longToLong = longToLong;
     }
 
-    /** Called from native code: whether {@link #callLong} may be used. */
-    boolean hasLongPath() {
-        return longToLong != null;
-    }
-
-    /** Called from native code: {@code long m(long)} without any encoding. */
-    long callLong(long x) throws Throwable {
-        return (long) longToLong.invokeExact(x);
+    /** Called from native code: the {@code long m(long)} overload, or null. */
+    Method longPath() {
+        return longToLong;
     }
 
     /** Called from native code. */
