@@ -1,5 +1,6 @@
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -39,7 +40,16 @@ public final class BenchTarget {
         return new VectorSchemaRoot(List.of(out));
     }
 
-    /** The batch itself back: what handing a batch over costs, whatever its size. */
+    /** The row count: what handing a batch to Java costs, whatever its size. */
+    public static VectorSchemaRoot rowCount(VectorSchemaRoot in, BufferAllocator allocator) {
+        BigIntVector out = new BigIntVector("rows", allocator);
+        out.allocateNew(1);
+        out.set(0, in.getRowCount());
+        out.setValueCount(1);
+        return new VectorSchemaRoot(List.of(out));
+    }
+
+    /** The batch itself back: a hand-over each way. */
     public static VectorSchemaRoot identity(VectorSchemaRoot in) {
         return in;
     }

@@ -48,13 +48,17 @@ def main():
         add_one = jvm.function("BenchTarget::addOne")
         total = jvm.function("BenchTarget::totalBatch")
         identity = jvm.function("BenchTarget::identity")
+        row_count = jvm.function("BenchTarget::rowCount")
         big = pa.record_batch({f"c{i}": c for i, c in enumerate(data)})
         small = pa.record_batch({f"c{i}": c for i, c in enumerate(columns(1000))})
         assert abs(total.apply(big).column(0)[0].as_py() - expected) < 1e-6 * expected
         call_batch = lambda: total.apply(big)  # noqa: E731
+        assert row_count.apply(big).column(0)[0].as_py() == 1_000_000
         extra = {
-            "handover_1k_x_10": per_op(lambda: identity.apply(small), 1),
-            "handover_1m_x_10": per_op(lambda: identity.apply(big), 1),
+            "handover_1k_x_10": per_op(lambda: row_count.apply(small), 1),
+            "handover_1m_x_10": per_op(lambda: row_count.apply(big), 1),
+            "roundtrip_1k_x_10": per_op(lambda: identity.apply(small), 1),
+            "roundtrip_1m_x_10": per_op(lambda: identity.apply(big), 1),
         }
     elif bridge == "jpype":
         import jpype

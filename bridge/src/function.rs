@@ -118,7 +118,8 @@ impl PythonFunction {
     /// batch-like value (see `_jarrow_bridge.to_record_batch`).
     ///
     /// The input is taken over whatever happens: on return (success or error) the caller's input
-    /// structs are released and must not be released again.
+    /// structs are released and must not be released again. The result is prepared for Arrow
+    /// Java, and read-only (see `arrow::export_python_batch_for_java`).
     ///
     /// # Safety
     /// `input` must point to valid, unreleased C Data Interface structs the caller gives up;
@@ -129,7 +130,7 @@ impl PythonFunction {
         attach(|py| {
             let result = self.apply_in(py, array, schema)?;
             // SAFETY: per the function contract.
-            unsafe { batch::export_pyarrow(self.interp, &result, output) }
+            unsafe { batch::export_pyarrow_for_java(self.interp, &result, output) }
         })
     }
 

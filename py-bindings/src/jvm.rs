@@ -398,7 +398,8 @@ impl PyJavaFunction {
     /// either way). Returns a `pyarrow.RecordBatch`; the GIL is released while Java runs.
     fn apply<'py>(&self, py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let interp = crate::function::interpreter()?;
-        let (mut array, mut schema) = jarrow::arrow::export_python_batch(interp, batch).map_err(Error)?;
+        let (mut array, mut schema) =
+            jarrow::arrow::export_python_batch_for_java(interp, batch).map_err(Error)?;
         let (mut out_array, mut out_schema) = (FFI_ArrowArray::empty(), FFI_ArrowSchema::empty());
         let addresses = [
             &raw mut array as usize as i64,

@@ -28,6 +28,32 @@ def test_java_sees_pythons_buffers_and_python_sees_javas(jvm):
     assert result.equals(batch)
 
 
+def test_all_valid_columns_and_slices_reach_java_as_their_rows(jvm):
+    """Arrow Java needs a validity bitmap where pyarrow has none: every all-valid column gets the
+    same shared one (so the hand-over does not grow with the rows), and reads as all valid. Its
+    importer ignores offsets: a sliced batch is compacted first."""
+    identity, seen = jvm.function("Batches::identity"), jvm.function("Batches::seen")
+    small = pa.record_batch({"a": np.arange(10.0), "b": np.arange(10.0)})
+    big = pa.record_batch({"a": np.arange(1_000_000.0), "n": pa.array([None, 1.0] * 500_000)})
+    identity.apply(small)
+    small_a, small_b = (column[0] for column in seen())
+    assert small_a == small_b != 0, "both all-valid columns share one bitmap"
+    identity.apply(big)
+    big_a, big_n = (column[0] for column in seen())
+    assert big_n == big.column(1).buffers()[0].address, "a column with nulls keeps its own bitmap"
+    identity.apply(big)
+    assert seen()[0][0] == big_a, "the next call reuses the shared bitmap (grown once for 1M rows)"
+    doubled = jvm.function("Batches::doubled")
+    sliced = big.slice(999_990, 10)
+    assert doubled.apply(sliced).to_pydict() == {
+        "a": [2.0 * i for i in range(999_990, 1_000_000)],
+        "n": [None, 2.0] * 5,
+    }
+    assert doubled.apply(small).column(0).null_count == 0
+    nested = pa.record_batch({"l": [[i, i + 1] for i in range(100)], "s": [str(i) for i in range(100)]}).slice(37, 5)
+    assert identity.apply(nested).equals(nested), "a slice at every level reaches Java as its rows"
+
+
 @pytest.mark.parametrize(
     "make",
     [lambda t: t.to_batches()[0], lambda t: t, lambda t: t.to_pandas(), lambda t: pl.from_arrow(t)],

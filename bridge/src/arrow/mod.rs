@@ -18,7 +18,11 @@ use pyo3::types::{PyCapsule, PyCapsuleMethods, PyTuple};
 use crate::error::{Error, Result};
 use crate::python::Interpreter;
 
+mod java;
 pub mod rows;
+
+pub(crate) use java::export_pyarrow_for_java;
+pub use java::export_python_batch_for_java;
 
 const SCHEMA_CAPSULE: &CStr = c"arrow_schema";
 const ARRAY_CAPSULE: &CStr = c"arrow_array";
@@ -169,13 +173,17 @@ pub fn export_python_batch(
     interp: &Interpreter,
     batch: &Bound<'_, PyAny>,
 ) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
-    let batch = interp.to_record_batch(batch.py(), batch).map_err(|e| match e {
+    from_pyarrow(interp, &coerce_python_batch(interp, batch)?)
+}
+
+/// Any Arrow-capable batch object as one `pyarrow.RecordBatch`.
+fn coerce_python_batch<'py>(interp: &Interpreter, batch: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+    interp.to_record_batch(batch.py(), batch).map_err(|e| match e {
         Error::Python { type_name, message, .. } => {
             Error::Conversion(format!("not a batch: {type_name}: {message}"))
         }
         other => other,
-    })?;
-    from_pyarrow(interp, &batch)
+    })
 }
 
 /// Exports a Rust batch as C structs (the same form a JVM hands over).

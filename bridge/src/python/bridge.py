@@ -94,6 +94,20 @@ def _table_to_batch(pa, table):
     return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
 
 
+def compact(batch):
+    """A copy of the batch in which every array starts at offset 0.
+
+    Arrow Java's C Data importer ignores offsets, so a sliced batch must not reach it as a slice.
+    The IPC format has no offsets: a batch read back from it starts at 0 at every level.
+    """
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return pa.ipc.open_stream(sink.getvalue()).read_next_batch()
+
+
 def to_record_batch(result):
     """Coerces what a batch function returned into one pyarrow.RecordBatch.
 

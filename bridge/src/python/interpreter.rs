@@ -31,6 +31,7 @@ pub struct Interpreter {
     bridge: Py<PyModule>,
     describe_exception: Py<PyAny>,
     to_record_batch: Py<PyAny>,
+    compact: Py<PyAny>,
     resolve_error: Py<PyAny>,
     pyarrow_import: PyOnceLock<Py<PyAny>>,
 }
@@ -115,6 +116,7 @@ impl Interpreter {
             install,
             describe_exception: attr("describe_exception")?,
             to_record_batch: attr("to_record_batch")?,
+            compact: attr("compact")?,
             resolve_error: attr("ResolveError")?,
             bridge: bridge.unbind(),
             pyarrow_import: PyOnceLock::new(),
@@ -182,6 +184,15 @@ impl Interpreter {
         result: &Bound<'py, PyAny>,
     ) -> Result<Bound<'py, PyAny>> {
         self.to_record_batch.bind(py).call1((result,)).map_err(|e| self.error(py, e))
+    }
+
+    /// A copy of a `pyarrow.RecordBatch` with every array at offset 0.
+    pub(crate) fn compact<'py>(
+        &self,
+        py: Python<'py>,
+        batch: &Bound<'py, PyAny>,
+    ) -> Result<Bound<'py, PyAny>> {
+        self.compact.bind(py).call1((batch,)).map_err(|e| self.error(py, e))
     }
 
     /// `pyarrow.RecordBatch._import_from_c_capsule`, looked up once.

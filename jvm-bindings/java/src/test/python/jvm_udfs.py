@@ -98,6 +98,13 @@ def score_rows(batch):
     )
 
 
+def middle_rows(batch):
+    """Rows 40..59, with a list and a string column: a slice, offsets at every level."""
+    n = batch.num_rows
+    wide = batch.append_column("tags", pa.array([[f"t{i}", f"u{i}"] for i in range(n)]))
+    return wide.slice(40, 20)
+
+
 def drop_a_row(batch):
     return batch.slice(0, max(batch.num_rows - 1, 0))
 

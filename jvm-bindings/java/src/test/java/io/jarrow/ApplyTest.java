@@ -106,6 +106,24 @@ class ApplyTest {
     }
 
     @Test
+    void aSlicedResultArrivesAsItsRowsNotItsBuffersStart() {
+        // Arrow Java's importer ignores offsets: jarrow compacts a sliced result before it goes.
+        PythonFunction middle = TestPython.runtime().function("jvm_udfs:middle_rows");
+        try (BufferAllocator allocator = new RootAllocator();
+             VectorSchemaRoot input = batch(allocator, 2, 100);
+             VectorSchemaRoot rows = middle.apply(input, allocator)) {
+            assertEquals(20, rows.getRowCount());
+            Float8Vector c1 = (Float8Vector) rows.getVector("c1");
+            Float8Vector c0 = (Float8Vector) rows.getVector("c0");
+            for (int r = 0; r < 20; r++) {
+                assertEquals((40 + r) * 2 + 1, c1.get(r));
+                assertEquals((40 + r) % 7 == 3, c0.isNull(r), "row " + r);
+            }
+            assertEquals(List.of("t45", "u45"), ((List<?>) rows.getVector("tags").getObject(5)).stream().map(Object::toString).toList());
+        }
+    }
+
+    @Test
     void errorsLeakNothingAndTheNextCallWorks() {
         PythonRuntime python = TestPython.runtime();
         try (BufferAllocator allocator = new RootAllocator();
