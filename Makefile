@@ -58,7 +58,7 @@ wheel: venv
 	cargo build --release -p jarrow-jni
 	cp target/release/libjarrow_jni.so py-bindings/python/jarrow/libjarrow_jni.so
 	$(MVN) --quiet package -DskipTests
-	cp jvm-bindings/java/target/jarrow-0.1.0-all.jar py-bindings/python/jarrow/jarrow.jar
+	cp jvm-bindings/java/core/target/jarrow-0.1.0-all.jar py-bindings/python/jarrow/jarrow.jar
 	CARGO_TARGET_DIR=$(CURDIR)/target/maturin $(PY) -m maturin build --quiet --release \
 		-m py-bindings/Cargo.toml -o target/wheels
 

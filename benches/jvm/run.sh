@@ -13,13 +13,13 @@ export JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v 
 echo "Installing the peers (pemja, jep) into $("$py" -c 'import sys; print(sys.prefix)')" >&2
 "$py" -m pip install --quiet --disable-pip-version-check -r "$root/benches/jvm/requirements.txt"
 cargo build --quiet --release -p jarrow-jni
-mvn -q -B --no-transfer-progress -f "$root/jvm-bindings/java/pom.xml" package -DskipTests \
+mvn -q -B --no-transfer-progress -f "$root/jvm-bindings/java/core/pom.xml" package -DskipTests \
     dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" -Dmdep.includeScope=runtime
 mvn -q -B --no-transfer-progress dependency:get dependency:copy -Dartifact=com.alibaba:pemja:0.5.5 \
     -DoutputDirectory="$work" >/dev/null
 site=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 home=$("$py" -c 'import sys; print(sys.base_prefix)')
-cp="$root/jvm-bindings/java/target/jarrow-0.1.0.jar:$(cat "$work/classpath.txt"):$work/pemja-0.5.5.jar:$site/jep/jep-4.3.2.jar"
+cp="$root/jvm-bindings/java/core/target/jarrow-0.1.0.jar:$(cat "$work/classpath.txt"):$work/pemja-0.5.5.jar:$site/jep/jep-4.3.2.jar"
 javac -d "$work/classes" -cp "$cp" "$root/benches/jvm/JvmBench.java"
 
 for bridge in jarrow pemja jep; do

@@ -6,6 +6,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
+use crate::arrow::json::{JsonCodec, Values};
 use crate::arrow::{self as batch, RawBatch};
 use crate::error::{Error, Result};
 use crate::python::{Interpreter, attach};
@@ -145,6 +146,22 @@ impl PythonFunction {
             unsafe { batch::export_pyarrow(self.interp, &result, output) }
         })?;
         batch::import_batch(out_array, &out_schema)
+    }
+
+    /// Calls the function on JSON values (one row each, see `arrow::json`) and encodes its result
+    /// the same way: one JSON object per result row, which must be one per input value.
+    pub fn apply_json(&self, codec: &JsonCodec, values: Values<'_>) -> Result<(Vec<u8>, Vec<i32>)> {
+        let input = codec.decode(values)?;
+        let result = self.apply(&input)?;
+        if result.num_rows() != input.num_rows() {
+            return Err(Error::Conversion(format!(
+                "{} returned {} rows for {} input rows; expected one result row per input row",
+                self.name,
+                result.num_rows(),
+                input.num_rows()
+            )));
+        }
+        JsonCodec::encode(&result)
     }
 
     /// For a Python host: calls the function on any Arrow-capable batch object (pyarrow, polars,

@@ -9,6 +9,7 @@
 mod batched_function;
 pub mod codec;
 pub mod error;
+mod json_format;
 pub mod jvm;
 mod python_function;
 mod python_logging;
@@ -87,11 +88,17 @@ pub fn register_natives(env: &mut jni::Env<'_>) -> jni::errors::Result<()> {
             batched_function::Java_io_jarrow_BatchedFunction_nativeSubmit
         ),
     ];
+    let json = [
+        native!("nativeCreate", "(J)J", json_format::Java_io_jarrow_JsonFormat_nativeCreate),
+        native!("nativeFree", "(J)V", json_format::Java_io_jarrow_JsonFormat_nativeFree),
+        native!("nativeApply", "(JJ[B[I[I)[B", json_format::Java_io_jarrow_JsonFormat_nativeApply),
+    ];
     // SAFETY: every descriptor above names a function of the matching signature.
     unsafe {
         env.register_native_methods(jni_str!("io/jarrow/PythonRuntime"), &runtime)?;
         env.register_native_methods(jni_str!("io/jarrow/PythonFunction"), &function)?;
         env.register_native_methods(jni_str!("io/jarrow/BatchedFunction"), &batched)?;
+        env.register_native_methods(jni_str!("io/jarrow/JsonFormat"), &json)?;
     }
     env.set_static_field(
         jni_str!("io/jarrow/NativeLibrary"),

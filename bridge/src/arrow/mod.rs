@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::python::Interpreter;
 
 mod java;
+pub mod json;
 pub mod rows;
 
 pub(crate) use java::export_pyarrow_for_java;

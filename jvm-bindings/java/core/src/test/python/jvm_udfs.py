@@ -155,3 +155,20 @@ def local_apply(name, batch):
     import jarrow
 
     return jarrow.function(name).apply(batch)
+
+
+def flag_large(batch):
+    """The JSON tests' model: each row's id and whether its amount is over 100."""
+    return pa.RecordBatch.from_arrays(
+        [batch.column("id"), pc.greater(batch.column("amount"), 100.0)], names=["id", "large"]
+    )
+
+
+def fail_on_negative(batch):
+    if pc.any(pc.less(batch.column("amount"), 0)).as_py():
+        raise ValueError("negative amount")
+    return batch
+
+
+def identity_batch(batch):
+    return batch

@@ -1,0 +1,215 @@
+//! Record values as JSON: decoded into one Arrow batch and encoded back, with arrow-json.
+//!
+//! A stream processor hands over a batch of values as one byte buffer and the end offset of each
+//! value, so that a batch crosses into native code in one call whatever its size. Each value must
+//! be exactly one JSON object; it becomes one row. The schema is given, or inferred from the first
+//! batch and then kept, so every batch of a stream has the same columns.
+
+use std::io::Write;
+use std::sync::{Arc, OnceLock};
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::{Schema, SchemaRef};
+use arrow::json::reader::infer_json_schema_from_iterator;
+use arrow::json::{LineDelimitedWriter, ReaderBuilder};
+
+use crate::error::{Error, Result};
+
+/// Decodes JSON values into Arrow batches and encodes batches into JSON values.
+#[derive(Debug, Default)]
+pub struct JsonCodec {
+    schema: OnceLock<SchemaRef>,
+}
+
+/// Values laid end to end: value `i` is `data[ends[i - 1]..ends[i]]` (from 0 for the first).
+#[derive(Debug, Clone, Copy)]
+pub struct Values<'a> {
+    pub data: &'a [u8],
+    pub ends: &'a [i32],
+}
+
+impl<'a> Values<'a> {
+    /// Checks that the ends rise within `data`.
+    pub fn new(data: &'a [u8], ends: &'a [i32]) -> Result<Self> {
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            if end < start || end as usize > data.len() {
+                return Err(Error::Conversion(format!(
+                    "value {i} ends at {end}, outside {start}..={}: ends must rise within the data",
+                    data.len()
+                )));
+            }
+            start = end;
+        }
+        Ok(Values { data, ends })
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        let data = self.data;
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter().copied()).map(move |(start, end)| &data[start as usize..end as usize])
+    }
+}
+
+impl JsonCodec {
+    /// A codec for values of this schema.
+    pub fn with_schema(schema: SchemaRef) -> Self {
+        JsonCodec { schema: OnceLock::from(schema) }
+    }
+
+    /// A codec whose schema is inferred from the first batch it decodes.
+    pub fn inferring() -> Self {
+        JsonCodec::default()
+    }
+
+    /// The schema, once given or inferred.
+    pub fn schema(&self) -> Option<&SchemaRef> {
+        self.schema.get()
+    }
+
+    /// Decodes values into one batch, one row per value. A value that is not exactly one JSON
+    /// object fitting the schema is an error naming it (fields not in the schema are ignored).
+    pub fn decode(&self, values: Values<'_>) -> Result<RecordBatch> {
+        let schema = match self.schema.get() {
+            Some(schema) => schema.clone(),
+            None => {
+                let inferred = infer(values)?;
+                self.schema.get_or_init(|| inferred).clone()
+            }
+        };
+        if values.is_empty() {
+            return Ok(RecordBatch::new_empty(schema));
+        }
+        let mut decoder = ReaderBuilder::new(schema)
+            .with_batch_size(values.len() + 1)
+            .build_decoder()
+            .map_err(|e| Error::Conversion(format!("cannot decode JSON into this schema: {e}")))?;
+        for (i, value) in values.iter().enumerate() {
+            let bad = |what: String| Error::Conversion(format!("value {i} of the batch {what}"));
+            decoder.decode(value).map_err(|e| bad(format!("is not valid JSON: {e}")))?;
+            if decoder.has_partial_record() || decoder.len() != i + 1 {
+                return Err(bad(format!(
+                    "is not exactly one JSON object: {}",
+                    String::from_utf8_lossy(&value[..value.len().min(200)])
+                )));
+            }
+        }
+        match decoder.flush() {
+            Ok(Some(batch)) => Ok(batch),
+            Ok(None) => Err(Error::Conversion("no JSON value decoded".into())),
+            Err(e) => Err(Error::Conversion(format!("a value does not fit the schema: {e}"))),
+        }
+    }
+
+    /// Encodes every row of a batch as one JSON object (nulls left out), laid end to end.
+    pub fn encode(batch: &RecordBatch) -> Result<(Vec<u8>, Vec<i32>)> {
+        let mut lines = Vec::with_capacity(batch.num_rows() * 64);
+        let mut writer = LineDelimitedWriter::new(&mut lines);
+        writer
+            .write(batch)
+            .map_err(|e| Error::Conversion(format!("cannot encode the result as JSON: {e}")))?;
+        writer.finish()?;
+        // Each row is one line: arrow-json escapes newlines inside strings.
+        let mut data = Vec::with_capacity(lines.len());
+        let mut ends = Vec::with_capacity(batch.num_rows());
+        for line in lines.split(|&b| b == b'\n').take(batch.num_rows()) {
+            data.write_all(line).expect("writing to a Vec cannot fail");
+            ends.push(i32::try_from(data.len()).map_err(|_| {
+                Error::Conversion("the encoded batch exceeds 2 GiB: use smaller batches".into())
+            })?);
+        }
+        Ok((data, ends))
+    }
+}
+
+/// The schema of the values: every field seen in any of them, with its JSON type. Values that are
+/// not JSON objects are passed over here (decoding names them).
+fn infer(values: Values<'_>) -> Result<SchemaRef> {
+    let objects = values
+        .iter()
+        .filter_map(|value| serde_json::from_slice::<serde_json::Value>(value).ok())
+        .filter(serde_json::Value::is_object)
+        .map(Ok);
+    let schema: Schema = infer_json_schema_from_iterator(objects)
+        .map_err(|e| Error::Conversion(format!("cannot infer a schema from the first batch: {e}")))?;
+    if schema.fields().is_empty() {
+        return Err(Error::Conversion(
+            "cannot infer a schema: the first batch has no JSON object with a field; give a schema".into(),
+        ));
+    }
+    Ok(Arc::new(schema))
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{DataType, Field, Float64Type, Int64Type};
+
+    use super::*;
+
+    fn laid_out(values: &[&str]) -> (Vec<u8>, Vec<i32>) {
+        let mut data = Vec::new();
+        let mut ends = Vec::new();
+        for v in values {
+            data.extend_from_slice(v.as_bytes());
+            ends.push(data.len() as i32);
+        }
+        (data, ends)
+    }
+
+    #[test]
+    fn decodes_one_row_per_value_and_encodes_them_back() {
+        let (data, ends) =
+            laid_out(&[r#"{"id": 1, "amount": 2.5}"#, r#"{"amount": -1e3, "id": 2}"#, r#" {"id": 3} "#]);
+        let codec = JsonCodec::inferring();
+        let batch = codec.decode(Values::new(&data, &ends).unwrap()).unwrap();
+        assert_eq!(batch.num_rows(), 3);
+        assert_eq!(codec.schema().unwrap().field_with_name("id").unwrap().data_type(), &DataType::Int64);
+        assert_eq!(batch.column_by_name("id").unwrap().as_primitive::<Int64Type>().values(), &[1, 2, 3]);
+        let amount = batch.column_by_name("amount").unwrap().as_primitive::<Float64Type>();
+        assert_eq!((amount.value(0), amount.value(1), amount.is_null(2)), (2.5, -1000.0, true));
+        let (out, out_ends) = JsonCodec::encode(&batch).unwrap();
+        let rows: Vec<&[u8]> = Values::new(&out, &out_ends).unwrap().iter().collect();
+        // Inferred fields come in name order.
+        assert_eq!(rows, [&br#"{"amount":2.5,"id":1}"#[..], br#"{"amount":-1000.0,"id":2}"#, br#"{"id":3}"#]);
+    }
+
+    #[test]
+    fn a_value_that_is_not_one_object_is_named() {
+        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Float64, true)]));
+        let codec = JsonCodec::with_schema(schema);
+        for (values, expected) in [
+            (
+                vec![r#"{"x": 1}"#, r#"{"x": 2"#, r#"}"#],
+                "value 1 of the batch is not exactly one JSON object",
+            ),
+            (vec![r#"{"x": 1}{"x": 2}"#], "value 0 of the batch is not exactly one JSON object"),
+            (vec![r#"{"x": 1}"#, ""], "value 1 of the batch is not exactly one JSON object"),
+            (vec![r#"{"x": 1}"#, r#"{"x": ]"#], "value 1 of the batch is not valid JSON"),
+            (vec![r#"{"x": "abc"}"#], "does not fit the schema"),
+        ] {
+            let (data, ends) = laid_out(&values);
+            let error = codec.decode(Values::new(&data, &ends).unwrap()).unwrap_err().to_string();
+            assert!(error.contains(expected), "{values:?}: {error}");
+        }
+        let error = Values::new(b"{}", &[3]).unwrap_err().to_string();
+        assert!(error.contains("value 0 ends at 3"), "{error}");
+    }
+
+    #[test]
+    fn strings_with_newlines_stay_one_value() {
+        let (data, ends) = laid_out(&[r#"{"s": "a\nb"}"#, r#"{"s": "c"}"#]);
+        let batch = JsonCodec::inferring().decode(Values::new(&data, &ends).unwrap()).unwrap();
+        let (out, out_ends) = JsonCodec::encode(&batch).unwrap();
+        assert_eq!(out_ends.len(), 2);
+        assert_eq!(&out[..out_ends[0] as usize], br#"{"s":"a\nb"}"#);
+    }
+}

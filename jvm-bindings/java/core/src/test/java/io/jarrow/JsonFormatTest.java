@@ -1,0 +1,83 @@
+package io.jarrow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.Test;
+
+/** JSON values to a Python function and back, decoded and encoded natively. */
+class JsonFormatTest {
+    static JsonValues transactions(int n) {
+        JsonValues.Builder builder = JsonValues.builder(n);
+        for (int i = 0; i < n; i++) {
+            builder.add("{\"id\": " + i + ", \"amount\": " + (i * 10.5) + ", \"note\": \"line\\nbreak\"}");
+        }
+        return builder.build();
+    }
+
+    @Test
+    void oneResultObjectPerValueInOrder() {
+        PythonFunction flag = TestPython.runtime().function("jvm_udfs:flag_large");
+        try (JsonFormat json = JsonFormat.inferred()) {
+            JsonValues out = json.apply(flag, transactions(50));
+            assertEquals(50, out.size());
+            assertEquals("{\"id\":0,\"large\":false}", out.getString(0));
+            assertEquals("{\"id\":49,\"large\":true}", out.getString(49));
+            JsonValues again = json.apply(flag, transactions(3).slice(1, 3));
+            assertEquals(List.of("{\"id\":1,\"large\":false}", "{\"id\":2,\"large\":false}"),
+                    List.of(again.getString(0), again.getString(1)));
+        }
+    }
+
+    @Test
+    void aGivenSchemaDecidesTheColumnsAndTypes() {
+        PythonFunction identity = TestPython.runtime().function("jvm_udfs:identity_batch");
+        Schema schema = new Schema(List.of(
+                Field.nullable("amount", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+                Field.nullable("id", new ArrowType.Int(64, true))));
+        try (JsonFormat json = JsonFormat.withSchema(schema)) {
+            JsonValues out = json.apply(identity, JsonValues.of("{\"id\": 7, \"amount\": 3, \"extra\": [1]}".getBytes(),
+                    "{\"id\": 8}".getBytes()));
+            assertEquals("{\"amount\":3.0,\"id\":7}", out.getString(0));
+            assertEquals("{\"id\":8}", out.getString(1), "a missing field is null and left out");
+        }
+    }
+
+    @Test
+    void badValuesAndBadResultsAreClearErrors() {
+        PythonRuntime python = TestPython.runtime();
+        try (JsonFormat json = JsonFormat.inferred()) {
+            JarrowException notOne = assertThrows(JarrowException.class,
+                    () -> json.apply(python.function("jvm_udfs:flag_large"),
+                            JsonValues.of("{\"id\": 1, \"amount\": 2.0}".getBytes(), "{\"id\": 2".getBytes())));
+            assertEquals("CONVERSION", notOne.code());
+            assertTrue(notOne.getMessage().contains("value 1 of the batch is not exactly one JSON object"), notOne.getMessage());
+            JarrowException notFitting = assertThrows(JarrowException.class,
+                    () -> json.apply(python.function("jvm_udfs:flag_large"), JsonValues.of("{\"id\": \"x\", \"amount\": 1.0}".getBytes())));
+            assertTrue(notFitting.getMessage().contains("does not fit the schema"), notFitting.getMessage());
+            JarrowException rows = assertThrows(JarrowException.class,
+                    () -> json.apply(python.function("jvm_udfs:drop_a_row"), transactions(4)));
+            assertTrue(rows.getMessage().contains("returned 3 rows for 4 input rows"), rows.getMessage());
+            PythonException raised = assertThrows(PythonException.class,
+                    () -> json.apply(python.function("jvm_udfs:fail_on_negative"),
+                            JsonValues.of("{\"id\": 1, \"amount\": -2.0}".getBytes())));
+            assertEquals("ValueError", raised.pythonType());
+            assertEquals(2, json.apply(python.function("jvm_udfs:flag_large"), transactions(2)).size(), "the next call works");
+        }
+    }
+
+    @Test
+    void aClosedFormatThrows() {
+        JsonFormat json = JsonFormat.inferred();
+        json.apply(TestPython.runtime().function("jvm_udfs:flag_large"), transactions(1));
+        json.close();
+        assertThrows(IllegalStateException.class,
+                () -> json.apply(TestPython.runtime().function("jvm_udfs:flag_large"), transactions(1)));
+    }
+}

@@ -1,0 +1,91 @@
+//! Native side of `io.jarrow.JsonFormat`: JSON record values decoded into Arrow, handed to a
+//! Python function, and its result encoded back, in one call per batch.
+
+use std::sync::Arc;
+
+use arrow::datatypes::Schema;
+use arrow::ffi::FFI_ArrowSchema;
+use jarrow::Error;
+use jarrow::arrow::json::{JsonCodec, Values};
+use jni::objects::{JByteArray, JClass, JIntArray};
+use jni::sys::jlong;
+use jni::{Env, EnvUnowned};
+
+use crate::error::{Result, ThrowJarrowException};
+use crate::python_function::function;
+
+/// The codec behind a handle.
+///
+/// # Safety
+/// `handle` must come from `nativeCreate` and not be freed yet.
+unsafe fn codec<'a>(handle: jlong) -> &'a JsonCodec {
+    // SAFETY: per the function contract, a live Box<JsonCodec>.
+    unsafe { &*(handle as *const JsonCodec) }
+}
+
+/// A codec for the schema Java exported at `schema` (its struct is taken over), or one that
+/// infers its schema from the first batch when `schema` is 0.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_jarrow_JsonFormat_nativeCreate<'l>(
+    mut env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    schema: jlong,
+) -> jlong {
+    env.with_env(|_| -> Result<jlong> {
+        let codec = if schema == 0 {
+            JsonCodec::inferring()
+        } else {
+            // SAFETY: Java exported a schema into this struct and gives it up; `from_raw` moves
+            // it out and leaves it released.
+            let ffi = unsafe { FFI_ArrowSchema::from_raw(schema as usize as *mut FFI_ArrowSchema) };
+            let schema = Schema::try_from(&ffi).map_err(Error::from)?;
+            JsonCodec::with_schema(Arc::new(schema))
+        };
+        Ok(Box::into_raw(Box::new(codec)) as jlong)
+    })
+    .resolve::<ThrowJarrowException>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_jarrow_JsonFormat_nativeFree<'l>(
+    _env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) {
+    // SAFETY: Java frees each handle once, after its calls in flight returned.
+    drop(unsafe { Box::from_raw(handle as *mut JsonCodec) });
+}
+
+/// Calls the function on the values laid end to end in `data` (value `i` ends at `ends[i]`);
+/// returns the results laid out the same way, their ends written into `out_ends`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_jarrow_JsonFormat_nativeApply<'l>(
+    mut env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    function_handle: jlong,
+    data: JByteArray<'l>,
+    ends: JIntArray<'l>,
+    out_ends: JIntArray<'l>,
+) -> JByteArray<'l> {
+    env.with_env(|env| intern_apply(env, handle, function_handle, &data, &ends, &out_ends))
+        .resolve::<ThrowJarrowException>()
+}
+
+fn intern_apply<'l>(
+    env: &mut Env<'l>,
+    handle: jlong,
+    function_handle: jlong,
+    data: &JByteArray<'_>,
+    ends: &JIntArray<'_>,
+    out_ends: &JIntArray<'_>,
+) -> Result<JByteArray<'l>> {
+    let data = env.convert_byte_array(data)?;
+    let mut end_offsets = vec![0; ends.len(env)?];
+    ends.get_region(env, 0, &mut end_offsets)?;
+    let values = Values::new(&data, &end_offsets)?;
+    // SAFETY: Java passes live handles, kept open for the call.
+    let (result, result_ends) = unsafe { function(function_handle).apply_json(codec(handle), values) }?;
+    out_ends.set_region(env, 0, &result_ends)?;
+    Ok(env.byte_array_from_slice(&result)?)
+}
