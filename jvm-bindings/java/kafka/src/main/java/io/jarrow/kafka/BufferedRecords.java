@@ -1,0 +1,182 @@
+package io.jarrow.kafka;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.InternalFixedKeyRecordFactory;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The records a processor holds until its batch is scored, mirrored in a changelogged key-value
+ * store so that they survive a crash: Kafka Streams commits input offsets whatever a processor
+ * holds in memory, and restores the store (from its changelog) before the processor starts again.
+ *
+ * <p>Layout: the record at position {@code i} of the current batch is kept under key {@code i}
+ * with the number of its batch (its generation); key {@code -1} holds the number of the last batch
+ * forwarded. Records of later generations are pending. Keys are reused by every batch, so with the
+ * store's cache, the changelog receives at most one write per position (and one for the
+ * watermark) per commit, however many records pass. Under exactly-once processing the store's
+ * changelog, the outputs and the input offsets are committed in one transaction.
+ */
+final class BufferedRecords<V> {
+    static final int WATERMARK = -1;
+
+    /** A buffered record and where it came from (for the dead-letter headers). */
+    record Entry<V>(FixedKeyRecord<Object, V> record, String topic, int partition, long offset) {
+        Optional<String> sourceTopic() {
+            return Optional.ofNullable(topic);
+        }
+    }
+
+    private final KeyValueStore<Integer, byte[]> store;
+    private final Serde<Object> keySerde;
+    private final Serde<V> valueSerde;
+    private final String storeName;
+    private final List<Entry<V>> entries = new ArrayList<>();
+    private long generation;
+
+    BufferedRecords(KeyValueStore<Integer, byte[]> store, Serde<Object> keySerde, Serde<V> valueSerde) {
+        this.store = store;
+        this.keySerde = keySerde;
+        this.valueSerde = valueSerde;
+        this.storeName = store.name();
+    }
+
+    /** Reads back the records a previous run buffered and did not forward. */
+    void restore() {
+        byte[] watermark = store.get(WATERMARK);
+        long completed = watermark == null ? -1 : ByteBuffer.wrap(watermark).getLong();
+        generation = completed + 1;
+        TreeMap<Integer, Entry<V>> pending = new TreeMap<>();
+        try (KeyValueIterator<Integer, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<Integer, byte[]> kv = all.next();
+                if (kv.key != WATERMARK && ByteBuffer.wrap(kv.value).getLong() > completed) {
+                    pending.put(kv.key, decode(kv.value));
+                }
+            }
+        }
+        entries.addAll(pending.values());
+        // Pending records keep their positions; new ones continue after them.
+        for (int i = 0; i < entries.size(); i++) {
+            store.put(i, encode(entries.get(i)));
+        }
+    }
+
+    void add(FixedKeyRecord<Object, V> record, Optional<RecordMetadata> metadata) {
+        Entry<V> entry = metadata
+                .map(m -> new Entry<>(record, m.topic(), m.partition(), m.offset()))
+                .orElseGet(() -> new Entry<>(record, null, -1, -1));
+        store.put(entries.size(), encode(entry));
+        entries.add(entry);
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    List<Entry<V>> entries() {
+        return entries;
+    }
+
+    /** The batch was forwarded (or given to the error policy): its records are no longer pending. */
+    void completed() {
+        store.put(WATERMARK, ByteBuffer.allocate(Long.BYTES).putLong(generation).array());
+        generation++;
+        entries.clear();
+    }
+
+    byte[] keyBytes(Entry<V> entry) {
+        return keySerde.serializer().serialize(entry.topic() != null ? entry.topic() : storeName, entry.record().key());
+    }
+
+    byte[] valueBytes(Entry<V> entry) {
+        return valueSerde.serializer().serialize(entry.topic() != null ? entry.topic() : storeName, entry.record().value());
+    }
+
+    private byte[] encode(Entry<V> entry) {
+        FixedKeyRecord<Object, V> r = entry.record();
+        byte[] key = keyBytes(entry);
+        byte[] value = valueBytes(entry);
+        byte[] topic = entry.topic() == null ? null : entry.topic().getBytes(StandardCharsets.UTF_8);
+        Header[] headers = r.headers().toArray();
+        byte[][] headerKeys = new byte[headers.length][];
+        int size = 8 + 8 + sized(key) + sized(value) + sized(topic) + 4 + 8 + 4;
+        for (int i = 0; i < headers.length; i++) {
+            headerKeys[i] = headers[i].key().getBytes(StandardCharsets.UTF_8);
+            size += sized(headerKeys[i]) + sized(headers[i].value());
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.putLong(generation).putLong(r.timestamp());
+        put(out, key);
+        put(out, value);
+        put(out, topic);
+        out.putInt(entry.partition()).putLong(entry.offset());
+        out.putInt(headers.length);
+        for (int i = 0; i < headers.length; i++) {
+            put(out, headerKeys[i]);
+            put(out, headers[i].value());
+        }
+        return out.array();
+    }
+
+    private Entry<V> decode(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        in.getLong();
+        long timestamp = in.getLong();
+        byte[] key = get(in);
+        byte[] value = get(in);
+        byte[] topic = get(in);
+        int partition = in.getInt();
+        long offset = in.getLong();
+        Headers headers = new RecordHeaders();
+        for (int n = in.getInt(); n > 0; n--) {
+            headers.add(new String(get(in), StandardCharsets.UTF_8), get(in));
+        }
+        String topicName = topic == null ? null : new String(topic, StandardCharsets.UTF_8);
+        String serdeTopic = topicName != null ? topicName : storeName;
+        Record<Object, V> record = new Record<>(keySerde.deserializer().deserialize(serdeTopic, key),
+                valueSerde.deserializer().deserialize(serdeTopic, value), timestamp, headers);
+        // A FixedKeyProcessor can only forward FixedKeyRecords, which Kafka Streams alone makes;
+        // this factory is its way of making one for a record it did not hand over itself.
+        return new Entry<>(InternalFixedKeyRecordFactory.create(record), topicName, partition, offset);
+    }
+
+    private static int sized(byte[] bytes) {
+        return 4 + (bytes == null ? 0 : bytes.length);
+    }
+
+    private static void put(ByteBuffer out, byte[] bytes) {
+        if (bytes == null) {
+            out.putInt(-1);
+        } else {
+            out.putInt(bytes.length).put(bytes);
+        }
+    }
+
+    private static byte[] get(ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,91 @@
+package io.jarrow.kafka;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * What a {@link PythonProcessor} does with a record its function cannot score: one whose batch
+ * raised a Python exception, or whose value is malformed (not a JSON object of the schema, say).
+ * A failing batch is narrowed down, by splitting it, to the records that fail on their own; the
+ * rest of the batch is forwarded as usual.
+ *
+ * <ul>
+ *   <li>{@link #fail()} (the default): the stream task fails with the Python exception, and Kafka
+ *       Streams' uncaught exception handler decides what happens next. Records buffered but not
+ *       forwarded stay in the processor's changelogged buffer and are scored again when the task
+ *       restarts.
+ *   <li>{@link #logAndSkip()}: the record is logged (with the exception and traceback) and dropped.
+ *   <li>{@link #deadLetter(String)}: the record (its key and value bytes, timestamp and headers) is
+ *       sent to a dead-letter topic, with headers {@code jarrow.error.type}, {@code
+ *       jarrow.error.message}, {@code jarrow.error.traceback}, {@code jarrow.error.function} and,
+ *       when known, {@code jarrow.source.topic}, {@code jarrow.source.partition} and {@code
+ *       jarrow.source.offset}. It is sent by a producer of the processor's own (configured from the
+ *       application's producer settings) and acknowledged before the batch is forwarded: at least
+ *       once, also under exactly-once processing.
+ * </ul>
+ */
+public final class ErrorPolicy {
+    enum Kind { FAIL, SKIP, DEAD_LETTER }
+
+    private final Kind kind;
+    private final String topic;
+    private final Function<Map<String, Object>, Producer<byte[], byte[]>> producers;
+
+    private ErrorPolicy(Kind kind, String topic, Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
+        this.kind = kind;
+        this.topic = topic;
+        this.producers = producers;
+    }
+
+    /** Fail the stream task (the default). */
+    public static ErrorPolicy fail() {
+        return new ErrorPolicy(Kind.FAIL, null, null);
+    }
+
+    /** Log the record and its error, and drop it. */
+    public static ErrorPolicy logAndSkip() {
+        return new ErrorPolicy(Kind.SKIP, null, null);
+    }
+
+    /** Send the record to {@code topic} with the error in its headers. */
+    public static ErrorPolicy deadLetter(String topic) {
+        return deadLetter(topic, config -> new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()));
+    }
+
+    /**
+     * Send the record to {@code topic} through a producer made by {@code producers} from the
+     * application's producer configuration (for a producer configured differently, or a test's
+     * {@code MockProducer}).
+     */
+    public static ErrorPolicy deadLetter(String topic, Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
+        if (Objects.requireNonNull(topic, "topic").isBlank()) {
+            throw new IllegalArgumentException("the dead-letter topic name is blank");
+        }
+        return new ErrorPolicy(Kind.DEAD_LETTER, topic, Objects.requireNonNull(producers, "producers"));
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    Producer<byte[], byte[]> newProducer(Map<String, Object> config) {
+        return producers.apply(config);
+    }
+
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case FAIL -> "fail";
+            case SKIP -> "log and skip";
+            case DEAD_LETTER -> "dead letter to " + topic;
+        };
+    }
+}

@@ -1,0 +1,131 @@
+package io.jarrow.kafka;
+
+import io.jarrow.JsonFormat;
+import io.jarrow.JsonValues;
+import io.jarrow.PythonFunction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * How record values of type {@code V} become one Arrow batch for the Python function, and how each
+ * row of its result becomes an output value of type {@code VR}.
+ *
+ * <p>{@link #json()} and {@link #jsonBytes()}: values are JSON objects, decoded into Arrow and
+ * encoded back in native code (no value is parsed in Java), with a schema inferred from the first
+ * batch or given ({@link #json(Schema)}). {@link #mapper(RecordMapper)}: any value type, written
+ * into Arrow Java vectors by a {@link RecordMapper}.
+ *
+ * @param <V> the input value type
+ * @param <VR> the output value type
+ */
+public interface ValueFormat<V, VR> {
+    /**
+     * Opens a scorer for one processor (one stream task): it calls {@code function} on batches of
+     * values. Closed with the processor.
+     */
+    Scorer<V, VR> open(PythonFunction function);
+
+    /** The serde of input values, with which buffered records are kept in the changelogged store. */
+    Serde<V> valueSerde();
+
+    /** Scores batches of values for one processor. */
+    interface Scorer<V, VR> extends AutoCloseable {
+        /**
+         * One result per value, in order.
+         *
+         * @throws io.jarrow.PythonException if the function raised
+         * @throws io.jarrow.JarrowException if a value or the result could not be converted
+         */
+        List<VR> score(List<V> values);
+
+        @Override
+        void close();
+    }
+
+    /**
+     * JSON objects as strings; the schema is inferred from the first batch and kept, so a field
+     * none of its values had is ignored afterwards: give the schema ({@link #json(Schema)}) when
+     * the first batch may not show every field.
+     */
+    static ValueFormat<String, String> json() {
+        return new Json<>(null, Serdes.String(), v -> v.getBytes(StandardCharsets.UTF_8), JsonValues::getString);
+    }
+
+    /** JSON objects as strings, of this schema. */
+    static ValueFormat<String, String> json(Schema schema) {
+        return new Json<>(schema, Serdes.String(), v -> v.getBytes(StandardCharsets.UTF_8), JsonValues::getString);
+    }
+
+    /** JSON objects as UTF-8 bytes; the schema is inferred from the first batch. */
+    static ValueFormat<byte[], byte[]> jsonBytes() {
+        return new Json<>(null, Serdes.ByteArray(), v -> v, JsonValues::get);
+    }
+
+    /** JSON objects as UTF-8 bytes, of this schema. */
+    static ValueFormat<byte[], byte[]> jsonBytes(Schema schema) {
+        return new Json<>(schema, Serdes.ByteArray(), v -> v, JsonValues::get);
+    }
+
+    /** Values of any type, written into Arrow vectors and read back by {@code mapper}. */
+    static <V, VR> ValueFormat<V, VR> mapper(RecordMapper<V, VR> mapper) {
+        return new MapperFormat<>(mapper);
+    }
+
+    /** The JSON formats: values to bytes, one native call per batch, results from bytes. */
+    final class Json<T> implements ValueFormat<T, T> {
+        private final Schema schema;
+        private final Serde<T> serde;
+        private final java.util.function.Function<T, byte[]> toBytes;
+        private final java.util.function.BiFunction<JsonValues, Integer, T> fromValues;
+
+        Json(Schema schema, Serde<T> serde, java.util.function.Function<T, byte[]> toBytes,
+                java.util.function.BiFunction<JsonValues, Integer, T> fromValues) {
+            this.schema = schema;
+            this.serde = serde;
+            this.toBytes = toBytes;
+            this.fromValues = fromValues;
+        }
+
+        @Override
+        public Serde<T> valueSerde() {
+            return serde;
+        }
+
+        @Override
+        public Scorer<T, T> open(PythonFunction function) {
+            JsonFormat format = schema == null ? JsonFormat.inferred() : JsonFormat.withSchema(schema);
+            return new Scorer<>() {
+                @Override
+                public List<T> score(List<T> values) {
+                    JsonValues.Builder in = JsonValues.builder(values.size());
+                    for (T value : values) {
+                        if (value == null) {
+                            throw new io.jarrow.JarrowException("CONVERSION", "a null value is not a JSON object");
+                        }
+                        in.add(toBytes.apply(value));
+                    }
+                    JsonValues out = format.apply(function, in.build());
+                    List<T> results = new ArrayList<>(out.size());
+                    for (int i = 0; i < out.size(); i++) {
+                        results.add(fromValues.apply(out, i));
+                    }
+                    return results;
+                }
+
+                @Override
+                public void close() {
+                    format.close();
+                }
+            };
+        }
+
+        @Override
+        public String toString() {
+            return schema == null ? "json (schema inferred)" : "json " + schema;
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.jarrow.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+/** PythonProcessor in a real topology, driven by Kafka Streams' TopologyTestDriver. */
+class PythonProcessorTest {
+    static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+    /** A driver running {@code in -> PythonProcessor -> out}, with its topics. */
+    record Driven(TopologyTestDriver driver, TestInputTopic<String, String> in, TestOutputTopic<String, String> out)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            driver.close();
+        }
+    }
+
+    static Driven drive(FixedKeyProcessorSupplier<Object, String, String> processor) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
+                .processValues(processor)
+                .to("out", Produced.with(Serdes.String(), Serdes.String()));
+        Topology topology = builder.build();
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "jarrow-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
+        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        TopologyTestDriver driver = new TopologyTestDriver(topology, props, START);
+        return new Driven(driver,
+                driver.createInputTopic("in", new StringSerializer(), new StringSerializer(), START, Duration.ofMillis(1)),
+                driver.createOutputTopic("out", new StringDeserializer(), new StringDeserializer()));
+    }
+
+    static PythonProcessor.Builder<String, String> scoring(String function) {
+        return PythonProcessor.builder("kafka_udfs:" + function, ValueFormat.json()).runtime(TestPython.runtime());
+    }
+
+    static String transaction(int id) {
+        return "{\"id\": " + id + ", \"amount\": " + (id + 0.5) + "}";
+    }
+
+    static String scored(int id) {
+        return "{\"id\":" + id + ",\"score\":" + ((id + 0.5) * 2) + "}";
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Long> batchSizes() {
+        return (List<Long>) TestPython.runtime().function("kafka_udfs:batch_sizes").call();
+    }
+
+    @Test
+    void aFullBatchIsScoredInOneCallAndForwardedInOrder() {
+        batchSizes();
+        try (Driven t = drive(scoring("score").batchSize(4).maxLatency(Duration.ofHours(1)).build())) {
+            for (int i = 0; i < 3; i++) {
+                t.in().pipeInput("card-" + i, transaction(i));
+            }
+            assertTrue(t.out().isEmpty(), "three records wait for the fourth");
+            for (int i = 3; i < 10; i++) {
+                t.in().pipeInput("card-" + i, transaction(i));
+            }
+            List<String> values = t.out().readValuesToList();
+            assertEquals(List.of(scored(0), scored(1), scored(2), scored(3), scored(4), scored(5), scored(6), scored(7)), values);
+            assertEquals(List.of(4L, 4L), batchSizes(), "one Python call per batch of 4");
+        }
+    }
+
+    @Test
+    void aPartialBatchIsFlushedByWallClockTime() {
+        try (Driven t = drive(scoring("score").batchSize(1000).maxLatency(Duration.ofMillis(50)).build())) {
+            t.in().pipeInput("a", transaction(1));
+            t.in().pipeInput("b", transaction(2));
+            assertTrue(t.out().isEmpty());
+            t.driver().advanceWallClockTime(Duration.ofMillis(50));
+            assertEquals(List.of(scored(1), scored(2)), t.out().readValuesToList());
+        }
+    }
+
+    @Test
+    void keysTimestampsAndHeadersAreKept() {
+        try (Driven t = drive(scoring("score").batchSize(2).build())) {
+            Headers headers = new RecordHeaders().add("trace", "abc".getBytes(StandardCharsets.UTF_8));
+            t.in().pipeInput(new TestRecord<>("card-7", transaction(7), headers, START.plusSeconds(7)));
+            t.in().pipeInput(new TestRecord<>("card-8", transaction(8), new RecordHeaders(), START.plusSeconds(3)));
+            List<TestRecord<String, String>> out = t.out().readRecordsToList();
+            assertEquals(List.of("card-7", "card-8"), out.stream().map(TestRecord::key).toList());
+            assertEquals(List.of(START.plusSeconds(7), START.plusSeconds(3)), out.stream().map(TestRecord::getRecordTime).toList());
+            assertEquals("abc", new String(out.get(0).headers().lastHeader("trace").value(), StandardCharsets.UTF_8));
+            assertEquals(scored(7), out.get(0).value());
+        }
+    }
+
+    @Test
+    void closingFlushesWhatIsBuffered() {
+        Driven t = drive(scoring("score").batchSize(100).maxLatency(Duration.ofHours(1)).build());
+        t.in().pipeInput("a", transaction(1));
+        assertTrue(t.out().isEmpty());
+        t.close();
+        assertEquals(List.of(scored(1)), t.out().readValuesToList());
+    }
+
+    @Test
+    void aResultWithTheWrongRowCountFailsTheTask() {
+        try (Driven t = drive(scoring("drop_one").batchSize(2).build())) {
+            t.in().pipeInput("a", transaction(1));
+            StreamsException e = assertThrows(StreamsException.class, () -> t.in().pipeInput("b", transaction(2)));
+            assertTrue(messages(e).contains("returned 1 rows for 2 input rows"), messages(e));
+        }
+    }
+
+    @Test
+    void underTheFailPolicyAPythonExceptionFailsTheTaskWithItsTraceback() {
+        try (Driven t = drive(scoring("reject_poison").batchSize(2).build())) {
+            t.in().pipeInput("a", "{\"id\": 1}");
+            StreamsException e = assertThrows(StreamsException.class, () -> t.in().pipeInput("b", "{\"id\": 2, \"poison\": true}"));
+            assertTrue(messages(e).contains("ValueError: poisoned transaction in the batch"), messages(e));
+            assertTrue(messages(e).contains("kafka_udfs.py"), "the traceback names the Python file: " + messages(e));
+        }
+    }
+
+    @Test
+    void poisonRecordsAreIsolatedAndSkipped() {
+        try (Driven t = drive(scoring("reject_poison").batchSize(8).onError(ErrorPolicy.logAndSkip()).build())) {
+            for (int i = 0; i < 8; i++) {
+                t.in().pipeInput("k" + i, i == 2 || i == 5 ? "{\"id\": " + i + ", \"poison\": true}" : "{\"id\": " + i + "}");
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i : new int[] {0, 1, 3, 4, 6, 7}) {
+                expected.add("{\"id\":" + i + "}");
+            }
+            assertEquals(expected, t.out().readValuesToList());
+        }
+    }
+
+    @Test
+    void poisonAndMalformedRecordsGoToTheDeadLetterTopicWithTheError() {
+        MockProducer<byte[], byte[]> dlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        ErrorPolicy policy = ErrorPolicy.deadLetter("transactions-dlq", config -> dlq);
+        try (Driven t = drive(scoring("reject_poison").batchSize(4).onError(policy).build())) {
+            Headers headers = new RecordHeaders().add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
+            t.in().pipeInput("k0", "{\"id\": 0}");
+            t.in().pipeInput(new TestRecord<>("k1", "{\"id\": 1, \"poison\": true}", headers, START.plusSeconds(1)));
+            t.in().pipeInput("k2", "{\"id\": 2,");
+            t.in().pipeInput("k3", "{\"id\": 3}");
+            assertEquals(List.of("{\"id\":0}", "{\"id\":3}"), t.out().readValuesToList());
+            List<ProducerRecord<byte[], byte[]>> dead = dlq.history();
+            assertEquals(2, dead.size());
+            ProducerRecord<byte[], byte[]> poison = dead.get(0);
+            assertEquals("transactions-dlq", poison.topic());
+            assertEquals("k1", new String(poison.key(), StandardCharsets.UTF_8));
+            assertEquals("{\"id\": 1, \"poison\": true}", new String(poison.value(), StandardCharsets.UTF_8));
+            assertEquals(START.plusSeconds(1).toEpochMilli(), poison.timestamp());
+            assertEquals("ValueError", header(poison, "jarrow.error.type"));
+            assertEquals("poisoned transaction in the batch", header(poison, "jarrow.error.message"));
+            assertTrue(header(poison, "jarrow.error.traceback").contains("reject_poison"));
+            assertEquals("t-1", header(poison, "trace"), "the record's own headers are kept");
+            assertEquals("in", header(poison, "jarrow.source.topic"));
+            assertEquals("1", header(poison, "jarrow.source.offset"));
+            ProducerRecord<byte[], byte[]> malformed = dead.get(1);
+            assertEquals("k2", new String(malformed.key(), StandardCharsets.UTF_8));
+            assertEquals("jarrow.CONVERSION", header(malformed, "jarrow.error.type"));
+            assertTrue(header(malformed, "jarrow.error.message").contains("not exactly one JSON object"),
+                    header(malformed, "jarrow.error.message"));
+        }
+    }
+
+    @Test
+    void metricsCountCallsRowsBatchSizesAndErrors() {
+        try (Driven t = drive(scoring("reject_poison").batchSize(4).onError(ErrorPolicy.logAndSkip()).build())) {
+            for (int i = 0; i < 8; i++) {
+                t.in().pipeInput("k" + i, i == 1 ? "{\"id\": 1, \"poison\": true}" : "{\"id\": " + i + "}");
+            }
+            assertEquals(7.0, metric(t, "rows-total"));
+            assertEquals(1.0, metric(t, "errors-total"));
+            // The poisoned batch: 4 rows, then 2 + 2, then 1 + 1; then one call for the clean one.
+            assertEquals(6.0, metric(t, "python-call-total"));
+            assertEquals(4.0, metric(t, "batch-size-max"));
+        }
+    }
+
+    static double metric(Driven t, String name) {
+        return t.driver().metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals("stream-jarrow-processor-metrics") && e.getKey().name().equals(name))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+                .sum();
+    }
+
+    static String header(ProducerRecord<byte[], byte[]> record, String key) {
+        return new String(record.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+    }
+
+    static String messages(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+}
