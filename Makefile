@@ -18,7 +18,7 @@ MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel demo bench bench-jvm bench-python-jvm clean
+.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel demo demo-core bench bench-jvm bench-python-jvm clean
 
 all: build
 
@@ -46,7 +46,17 @@ java-test: py-install
 	@! grep -q "WARNING in native method" target/java-test.log || \
 		{ echo "JNI warnings under -Xcheck:jni (see target/java-test.log)"; exit 1; }
 
-demo: venv
+# The fraud-scoring Kafka Streams demo (examples/kafka-fraud): it starts its own Kafka broker.
+# DEMO_ARGS passes options, e.g. DEMO_ARGS="--transactions 100000 --bootstrap-servers host:9092".
+demo: py-install
+	$(MVN) --quiet package -DskipTests -pl ../../examples/kafka-fraud -am dependency:build-classpath \
+		-Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+	java -Djarrow.python=$(PY) --add-opens=java.base/java.nio=ALL-UNNAMED \
+		-cp examples/kafka-fraud/target/classes:$$(cat examples/kafka-fraud/target/classpath.txt) \
+		io.jarrow.examples.fraud.FraudDemo $(DEMO_ARGS)
+
+# The core's demo without Kafka: 1M transactions scored in batches through the Rust API.
+demo-core: venv
 	cargo run --quiet --release -p jarrow-examples --bin score_transactions
 
 bench: venv

@@ -1,0 +1,85 @@
+package io.jarrow.examples.fraud;
+
+import io.jarrow.PythonRuntime;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The fraud-scoring Kafka Streams application on its own: it runs until stopped (or killed). The
+ * demo runs it in-process; the broker tests run it as a child process and kill it.
+ *
+ * <pre>
+ * FraudApp --bootstrap-servers HOST:PORT [--application-id ID] [--state-dir DIR]
+ *          [--exactly-once] [--batch-size N] [--max-latency-ms MS] [--model FILE]
+ * </pre>
+ */
+public final class FraudApp {
+    private FraudApp() {}
+
+    /** The streams configuration the demo uses: one stream thread, frequent commits. */
+    static Properties config(String bootstrap, String applicationId, Path stateDir, boolean exactlyOnce) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                exactlyOnce ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        // What Kafka Streams 5 will do by default (and it stops a warning about it).
+        props.put("processing.exception.handler.global.enabled", true);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 5000);
+        props.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+        props.put(StreamsConfig.producerPrefix("batch.size"), 256 * 1024);
+        return props;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        String bootstrap = required(options, "--bootstrap-servers");
+        Path model = Path.of(options.getOrDefault("--model", "target/fraud-model.pkl"));
+        FraudTopology.Settings settings = new FraudTopology.Settings(
+                Integer.parseInt(options.getOrDefault("--batch-size", "1024")),
+                Duration.ofMillis(Long.parseLong(options.getOrDefault("--max-latency-ms", "50"))), true);
+        PythonRuntime python = FraudModel.start(model);
+        Properties props = config(bootstrap, options.getOrDefault("--application-id", "jarrow-fraud"),
+                Path.of(options.getOrDefault("--state-dir", "target/kafka-streams")), options.containsKey("--exactly-once"));
+        KafkaStreams streams = new KafkaStreams(FraudTopology.build(python, settings), props);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            streams.close(Duration.ofSeconds(30));
+            stopped.countDown();
+        }));
+        streams.setStateListener((now, before) -> System.err.println("streams: " + before + " -> " + now));
+        streams.start();
+        stopped.await();
+    }
+
+    static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + args[i] + ": options start with --");
+            }
+            boolean flag = i + 1 == args.length || args[i + 1].startsWith("--");
+            options.put(args[i], flag ? "" : args[++i]);
+        }
+        return options;
+    }
+
+    static String required(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("missing " + name);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,75 @@
+package io.jarrow.examples.fraud;
+
+import io.jarrow.PythonRuntime;
+import io.jarrow.kafka.ErrorPolicy;
+import io.jarrow.kafka.PythonProcessor;
+import io.jarrow.kafka.ValueFormat;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The demo's topology: card transactions (JSON) scored by {@code fraud_model:score} through a
+ * {@link PythonProcessor}, written to the scores topic. The app, the broker tests and the
+ * benchmark all run this one.
+ */
+public final class FraudTopology {
+    public static final String TRANSACTIONS = "transactions";
+    public static final String SCORES = "fraud-scores";
+    public static final String DEAD_LETTERS = "transactions-dead-letters";
+
+    /** The transactions' JSON schema: id, card, v0..v27, amount, hour, is_fraud. */
+    public static final Schema SCHEMA = schema();
+
+    private FraudTopology() {}
+
+    /** Scoring settings. */
+    public record Settings(int batchSize, Duration maxLatency, boolean deadLetters) {
+        public static Settings defaults() {
+            return new Settings(1024, Duration.ofMillis(50), true);
+        }
+    }
+
+    public static Topology build(PythonRuntime python, Settings settings) {
+        return build(python, settings, TRANSACTIONS, SCORES);
+    }
+
+    /** The topology between the given input and output topics. */
+    public static Topology build(PythonRuntime python, Settings settings, String in, String out) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(in, Consumed.with(Serdes.String(), Serdes.String()))
+                .processValues(PythonProcessor.builder("fraud_model:score", ValueFormat.json(SCHEMA))
+                        .runtime(python)
+                        .name("fraud-scoring")
+                        .keySerde(Serdes.String())
+                        .batchSize(settings.batchSize())
+                        .maxLatency(settings.maxLatency())
+                        .onError(settings.deadLetters() ? ErrorPolicy.deadLetter(DEAD_LETTERS) : ErrorPolicy.fail())
+                        .build())
+                .to(out, Produced.with(Serdes.String(), Serdes.String()));
+        return builder.build();
+    }
+
+    private static Schema schema() {
+        ArrowType float64 = new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+        List<Field> fields = new ArrayList<>();
+        fields.add(Field.nullable("id", new ArrowType.Int(64, true)));
+        fields.add(Field.nullable("card", ArrowType.Utf8.INSTANCE));
+        for (int i = 0; i < 28; i++) {
+            fields.add(Field.nullable("v" + i, float64));
+        }
+        fields.add(Field.nullable("amount", float64));
+        fields.add(Field.nullable("hour", new ArrowType.Int(64, true)));
+        fields.add(Field.nullable("is_fraud", ArrowType.Bool.INSTANCE));
+        return new Schema(fields);
+    }
+}
