@@ -18,6 +18,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * <pre>
  * FraudApp --bootstrap-servers HOST:PORT [--application-id ID] [--state-dir DIR]
  *          [--exactly-once] [--batch-size N] [--max-latency-ms MS] [--model FILE]
+ *          [--input TOPIC] [--output TOPIC]
  * </pre>
  */
 public final class FraudApp {
@@ -37,6 +38,9 @@ public final class FraudApp {
         props.put("processing.exception.handler.global.enabled", true);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 5000);
+        // A crashed instance's partitions move to the others (or to its restart) after this long.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
         props.put(StreamsConfig.producerPrefix("linger.ms"), 5);
         props.put(StreamsConfig.producerPrefix("batch.size"), 256 * 1024);
         return props;
@@ -52,7 +56,9 @@ public final class FraudApp {
         PythonRuntime python = FraudModel.start(model);
         Properties props = config(bootstrap, options.getOrDefault("--application-id", "jarrow-fraud"),
                 Path.of(options.getOrDefault("--state-dir", "target/kafka-streams")), options.containsKey("--exactly-once"));
-        KafkaStreams streams = new KafkaStreams(FraudTopology.build(python, settings), props);
+        String in = options.getOrDefault("--input", FraudTopology.TRANSACTIONS);
+        String out = options.getOrDefault("--output", FraudTopology.SCORES);
+        KafkaStreams streams = new KafkaStreams(FraudTopology.build(python, settings, in, out), props);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             streams.close(Duration.ofSeconds(30));
