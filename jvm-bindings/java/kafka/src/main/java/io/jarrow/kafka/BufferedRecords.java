@@ -33,8 +33,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class BufferedRecords<V> {
     static final int WATERMARK = -1;
 
-    /** A buffered record and where it came from (for the dead-letter headers). */
-    record Entry<V>(FixedKeyRecord<Object, V> record, String topic, int partition, long offset) {
+    /**
+     * A buffered record, its value as the value serde wrote it, and where it came from (for the
+     * dead-letter headers).
+     */
+    record Entry<V>(FixedKeyRecord<Object, V> record, byte[] value, String topic, int partition, long offset) {
         Optional<String> sourceTopic() {
             return Optional.ofNullable(topic);
         }
@@ -76,9 +79,11 @@ final class BufferedRecords<V> {
     }
 
     void add(FixedKeyRecord<Object, V> record, Optional<RecordMetadata> metadata) {
+        String topic = metadata.map(RecordMetadata::topic).orElse(null);
+        byte[] value = valueSerde.serializer().serialize(topic != null ? topic : storeName, record.value());
         Entry<V> entry = metadata
-                .map(m -> new Entry<>(record, m.topic(), m.partition(), m.offset()))
-                .orElseGet(() -> new Entry<>(record, null, -1, -1));
+                .map(m -> new Entry<>(record, value, m.topic(), m.partition(), m.offset()))
+                .orElseGet(() -> new Entry<>(record, value, null, -1, -1));
         store.put(entries.size(), encode(entry));
         entries.add(entry);
     }
@@ -106,14 +111,10 @@ final class BufferedRecords<V> {
         return keySerde.serializer().serialize(entry.topic() != null ? entry.topic() : storeName, entry.record().key());
     }
 
-    byte[] valueBytes(Entry<V> entry) {
-        return valueSerde.serializer().serialize(entry.topic() != null ? entry.topic() : storeName, entry.record().value());
-    }
-
     private byte[] encode(Entry<V> entry) {
         FixedKeyRecord<Object, V> r = entry.record();
         byte[] key = keyBytes(entry);
-        byte[] value = valueBytes(entry);
+        byte[] value = entry.value();
         byte[] topic = entry.topic() == null ? null : entry.topic().getBytes(StandardCharsets.UTF_8);
         Header[] headers = r.headers().toArray();
         byte[][] headerKeys = new byte[headers.length][];
@@ -155,7 +156,7 @@ final class BufferedRecords<V> {
                 valueSerde.deserializer().deserialize(serdeTopic, value), timestamp, headers);
         // A FixedKeyProcessor can only forward FixedKeyRecords, which Kafka Streams alone makes;
         // this factory is its way of making one for a record it did not hand over itself.
-        return new Entry<>(InternalFixedKeyRecordFactory.create(record), topicName, partition, offset);
+        return new Entry<>(InternalFixedKeyRecordFactory.create(record), value, topicName, partition, offset);
     }
 
     private static int sized(byte[] bytes) {

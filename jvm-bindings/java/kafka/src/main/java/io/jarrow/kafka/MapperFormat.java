@@ -28,7 +28,7 @@ final class MapperFormat<V, VR> implements ValueFormat<V, VR> {
         BufferAllocator allocator = new RootAllocator();
         return new Scorer<>() {
             @Override
-            public List<VR> score(List<V> values) {
+            public List<VR> score(List<V> values, List<byte[]> serialized) {
                 try (VectorSchemaRoot batch = VectorSchemaRoot.create(mapper.schema(), allocator)) {
                     for (FieldVector vector : batch.getFieldVectors()) {
                         vector.setInitialCapacity(values.size());

@@ -158,11 +158,13 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
         }
         List<BufferedRecords.Entry<V>> entries = buffer.entries();
         List<V> values = new ArrayList<>(entries.size());
+        List<byte[]> serialized = new ArrayList<>(entries.size());
         for (BufferedRecords.Entry<V> entry : entries) {
             values.add(entry.record().value());
+            serialized.add(entry.value());
         }
         List<Object> outcomes = new ArrayList<>(entries.size());
-        score(values, 0, values.size(), outcomes);
+        score(values, serialized, 0, values.size(), outcomes);
         List<Failure> failures = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
             if (outcomes.get(i) instanceof Failure failure) {
@@ -188,11 +190,11 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
      * Failure}. A failing range is split in two until the values that fail on their own are found;
      * under the fail policy, the first failure fails the task at once.
      */
-    private void score(List<V> values, int from, int to, List<Object> outcomes) {
+    private void score(List<V> values, List<byte[]> serialized, int from, int to, List<Object> outcomes) {
         RuntimeException error;
         long start = System.nanoTime();
         try {
-            List<VR> results = scorer.score(values.subList(from, to));
+            List<VR> results = scorer.score(values.subList(from, to), serialized.subList(from, to));
             metrics.call(to - from, System.nanoTime() - start);
             outcomes.addAll(results);
             return;
@@ -209,8 +211,8 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             return;
         }
         int middle = (from + to) >>> 1;
-        score(values, from, middle, outcomes);
-        score(values, middle, to, outcomes);
+        score(values, serialized, from, middle, outcomes);
+        score(values, serialized, middle, to, outcomes);
     }
 
     /** Python exceptions and conversion errors concern the records; anything else, jarrow itself. */
@@ -277,7 +279,7 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             headers.add("jarrow.source.offset", utf8(Long.toString(entry.offset())));
         });
         return new ProducerRecord<>(settings.errorPolicy.topic(), null, entry.record().timestamp(), buffer.keyBytes(entry),
-                buffer.valueBytes(entry), headers);
+                entry.value(), headers);
     }
 
     private static String where(BufferedRecords.Entry<?> entry) {

@@ -3,7 +3,6 @@ package io.jarrow.kafka;
 import io.jarrow.JsonFormat;
 import io.jarrow.JsonValues;
 import io.jarrow.PythonFunction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -35,12 +34,14 @@ public interface ValueFormat<V, VR> {
     /** Scores batches of values for one processor. */
     interface Scorer<V, VR> extends AutoCloseable {
         /**
-         * One result per value, in order.
+         * One result per value, in order. {@code serialized} holds each value as {@link
+         * #valueSerde()} wrote it (for the buffer store): a format whose batches are made of those
+         * bytes uses them instead of serializing again.
          *
          * @throws io.jarrow.PythonException if the function raised
          * @throws io.jarrow.JarrowException if a value or the result could not be converted
          */
-        List<VR> score(List<V> values);
+        List<VR> score(List<V> values, List<byte[]> serialized);
 
         @Override
         void close();
@@ -52,22 +53,22 @@ public interface ValueFormat<V, VR> {
      * the first batch may not show every field.
      */
     static ValueFormat<String, String> json() {
-        return new Json<>(null, Serdes.String(), v -> v.getBytes(StandardCharsets.UTF_8), JsonValues::getString);
+        return new Json<>(null, Serdes.String(), JsonValues::getString);
     }
 
     /** JSON objects as strings, of this schema. */
     static ValueFormat<String, String> json(Schema schema) {
-        return new Json<>(schema, Serdes.String(), v -> v.getBytes(StandardCharsets.UTF_8), JsonValues::getString);
+        return new Json<>(schema, Serdes.String(), JsonValues::getString);
     }
 
     /** JSON objects as UTF-8 bytes; the schema is inferred from the first batch. */
     static ValueFormat<byte[], byte[]> jsonBytes() {
-        return new Json<>(null, Serdes.ByteArray(), v -> v, JsonValues::get);
+        return new Json<>(null, Serdes.ByteArray(), JsonValues::get);
     }
 
     /** JSON objects as UTF-8 bytes, of this schema. */
     static ValueFormat<byte[], byte[]> jsonBytes(Schema schema) {
-        return new Json<>(schema, Serdes.ByteArray(), v -> v, JsonValues::get);
+        return new Json<>(schema, Serdes.ByteArray(), JsonValues::get);
     }
 
     /** Values of any type, written into Arrow vectors and read back by {@code mapper}. */
@@ -75,18 +76,18 @@ public interface ValueFormat<V, VR> {
         return new MapperFormat<>(mapper);
     }
 
-    /** The JSON formats: values to bytes, one native call per batch, results from bytes. */
+    /**
+     * The JSON formats: one native call per batch on the values' UTF-8 bytes (which are also what
+     * their serde writes), results made from the bytes that come back.
+     */
     final class Json<T> implements ValueFormat<T, T> {
         private final Schema schema;
         private final Serde<T> serde;
-        private final java.util.function.Function<T, byte[]> toBytes;
         private final java.util.function.BiFunction<JsonValues, Integer, T> fromValues;
 
-        Json(Schema schema, Serde<T> serde, java.util.function.Function<T, byte[]> toBytes,
-                java.util.function.BiFunction<JsonValues, Integer, T> fromValues) {
+        Json(Schema schema, Serde<T> serde, java.util.function.BiFunction<JsonValues, Integer, T> fromValues) {
             this.schema = schema;
             this.serde = serde;
-            this.toBytes = toBytes;
             this.fromValues = fromValues;
         }
 
@@ -100,13 +101,13 @@ public interface ValueFormat<V, VR> {
             JsonFormat format = schema == null ? JsonFormat.inferred() : JsonFormat.withSchema(schema);
             return new Scorer<>() {
                 @Override
-                public List<T> score(List<T> values) {
+                public List<T> score(List<T> values, List<byte[]> serialized) {
                     JsonValues.Builder in = JsonValues.builder(values.size());
-                    for (T value : values) {
+                    for (byte[] value : serialized) {
                         if (value == null) {
                             throw new io.jarrow.JarrowException("CONVERSION", "a null value is not a JSON object");
                         }
-                        in.add(toBytes.apply(value));
+                        in.add(value);
                     }
                     JsonValues out = format.apply(function, in.build());
                     List<T> results = new ArrayList<>(out.size());

@@ -15,10 +15,16 @@ use arrow::json::{LineDelimitedWriter, ReaderBuilder};
 
 use crate::error::{Error, Result};
 
+mod flat;
+
+use flat::FlatDecoder;
+
 /// Decodes JSON values into Arrow batches and encodes batches into JSON values.
 #[derive(Debug, Default)]
 pub struct JsonCodec {
     schema: OnceLock<SchemaRef>,
+    /// The fast path for flat values, when the schema allows it (see `flat`).
+    flat: OnceLock<Option<FlatDecoder>>,
 }
 
 /// Values laid end to end: value `i` is `data[ends[i - 1]..ends[i]]` (from 0 for the first).
@@ -62,7 +68,7 @@ impl<'a> Values<'a> {
 impl JsonCodec {
     /// A codec for values of this schema.
     pub fn with_schema(schema: SchemaRef) -> Self {
-        JsonCodec { schema: OnceLock::from(schema) }
+        JsonCodec { schema: OnceLock::from(schema), flat: OnceLock::new() }
     }
 
     /// A codec whose schema is inferred from the first batch it decodes.
@@ -88,6 +94,15 @@ impl JsonCodec {
         if values.is_empty() {
             return Ok(RecordBatch::new_empty(schema));
         }
+        let flat = self.flat.get_or_init(|| FlatDecoder::new(&schema));
+        if let Some(batch) = flat.as_ref().and_then(|flat| flat.decode(values)) {
+            return Ok(batch);
+        }
+        self.decode_general(schema, values)
+    }
+
+    /// Decodes with arrow-json: any schema, and the errors that name what is wrong.
+    fn decode_general(&self, schema: SchemaRef, values: Values<'_>) -> Result<RecordBatch> {
         let mut decoder = ReaderBuilder::new(schema)
             .with_batch_size(values.len() + 1)
             .build_decoder()
