@@ -250,12 +250,11 @@ impl Number<'_> {
             1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
             1e18, 1e19, 1e20, 1e21, 1e22,
         ];
-        if let Some(mantissa) = self.mantissa.filter(|&m| m <= 1 << 53) {
-            if let Some(&power) = POWERS.get(self.scale.unsigned_abs() as usize) {
-                let magnitude =
-                    if self.scale < 0 { mantissa as f64 / power } else { mantissa as f64 * power };
-                return Some(if self.negative { -magnitude } else { magnitude });
-            }
+        if let (Some(mantissa), Some(&power)) =
+            (self.mantissa.filter(|&m| m <= 1 << 53), POWERS.get(self.scale.unsigned_abs() as usize))
+        {
+            let magnitude = if self.scale < 0 { mantissa as f64 / power } else { mantissa as f64 * power };
+            return Some(if self.negative { -magnitude } else { magnitude });
         }
         self.text.parse().ok()
     }
@@ -496,7 +495,7 @@ mod tests {
         const SPACES: &[&str] = &["", "", "", " ", "\n", "\t "];
         // Mostly values of the usual kind (the first few of each list), sometimes anything.
         let pick = |rng: &mut Rng, items: &[&str], usual: usize| -> String {
-            let n = if rng.next() % 5 == 0 { items.len() } else { usual };
+            let n = if rng.next().is_multiple_of(5) { items.len() } else { usual };
             items[(rng.next() % n as u64) as usize].to_string()
         };
         let mut fields = vec![
@@ -510,15 +509,15 @@ mod tests {
             ("unknown", pick(rng, UNKNOWN, 4)),
         ];
         // Mostly the usual shape: every field, in order; sometimes shuffled, missing or doubled.
-        if rng.next() % 4 == 0 {
+        if rng.next().is_multiple_of(4) {
             let i = (rng.next() % fields.len() as u64) as usize;
             let j = (rng.next() % fields.len() as u64) as usize;
             fields.swap(i, j);
         }
-        if rng.next() % 6 == 0 {
+        if rng.next().is_multiple_of(6) {
             fields.remove((rng.next() % fields.len() as u64) as usize);
         }
-        if rng.next() % 20 == 0 {
+        if rng.next().is_multiple_of(20) {
             let again = fields[0].clone();
             fields.push(again);
         }
@@ -527,7 +526,7 @@ mod tests {
             .map(|(k, v)| format!("{}\"{k}\"{}:{}{v}", rng.pick(SPACES), rng.pick(SPACES), rng.pick(SPACES)))
             .collect();
         let mut value = format!("{}{{{}}}{}", rng.pick(SPACES), body.join(","), rng.pick(SPACES));
-        if rng.next() % 30 == 0 {
+        if rng.next().is_multiple_of(30) {
             let mut half = value.len() / 2;
             while !value.is_char_boundary(half) {
                 half -= 1;
@@ -576,10 +575,10 @@ mod tests {
             if point > 0 && (point as usize) < text.len() {
                 text.insert(text.len() - point as usize, '.');
             }
-            if rng.next() % 4 == 0 {
+            if rng.next().is_multiple_of(4) {
                 text = format!("{text}e{}", (rng.next() % 60) as i64 - 30);
             }
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 text.insert(0, '-');
             }
             let mut scan = Scan { bytes: text.as_bytes(), at: 0 };
