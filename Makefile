@@ -18,7 +18,7 @@ MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel demo demo-core bench bench-jvm bench-python-jvm clean
+.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel demo demo-core bench bench-jvm bench-python-jvm bench-kafka clean
 
 all: build
 
@@ -96,6 +96,9 @@ py-test-system: wheel
 
 bench-jvm: venv
 	bash benches/jvm/run.sh
+
+bench-kafka: py-install
+	bash benches/kafka/run.sh
 
 bench-python-jvm: py-install
 	bash benches/python_jvm/run.sh

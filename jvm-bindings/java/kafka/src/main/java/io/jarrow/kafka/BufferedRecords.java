@@ -23,15 +23,21 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * store so that they survive a crash: Kafka Streams commits input offsets whatever a processor
  * holds in memory, and restores the store (from its changelog) before the processor starts again.
  *
- * <p>Layout: the record at position {@code i} of the current batch is kept under key {@code i}
- * with the number of its batch (its generation); key {@code -1} holds the number of the last batch
- * forwarded. Records of later generations are pending. Keys are reused by every batch, so with the
- * store's cache, the changelog receives at most one write per position (and one for the
- * watermark) per commit, however many records pass. Under exactly-once processing the store's
- * changelog, the outputs and the input offsets are committed in one transaction.
+ * <p>Layout: every batch has a number (its generation). The record at position {@code i} of a
+ * batch is kept under key {@code i} (even generations) or {@code SECOND + i} (odd ones, so that
+ * the batch being scored and the one filling up meanwhile never share a key), with its
+ * generation; key {@code -1} holds the number of the last batch forwarded. Records of later
+ * generations are pending. Keys are reused by every other batch, so with the store's cache the
+ * changelog receives at most one write per key per commit, however many records pass. Under
+ * exactly-once processing the store's changelog, the outputs and the input offsets are committed
+ * in one transaction.
  */
 final class BufferedRecords<V> {
     static final int WATERMARK = -1;
+    static final int SECOND = 1 << 30;
+
+    /** A batch taken from the buffer to be scored. */
+    record Batch<V>(long generation, List<Entry<V>> entries) {}
 
     /**
      * A buffered record, its value as the value serde wrote it, and where it came from (for the
@@ -47,7 +53,8 @@ final class BufferedRecords<V> {
     private final Serde<Object> keySerde;
     private final Serde<V> valueSerde;
     private final String storeName;
-    private final List<Entry<V>> entries = new ArrayList<>();
+    private List<Entry<V>> entries = new ArrayList<>();
+    /** The generation of the batch filling up. */
     private long generation;
 
     BufferedRecords(KeyValueStore<Integer, byte[]> store, Serde<Object> keySerde, Serde<V> valueSerde) {
@@ -57,24 +64,33 @@ final class BufferedRecords<V> {
         this.storeName = store.name();
     }
 
-    /** Reads back the records a previous run buffered and did not forward. */
+    /**
+     * Reads back the records a previous run buffered and did not forward (one or two batches),
+     * in order, as the start of the batch filling up.
+     */
     void restore() {
         byte[] watermark = store.get(WATERMARK);
         long completed = watermark == null ? -1 : ByteBuffer.wrap(watermark).getLong();
         generation = completed + 1;
-        TreeMap<Integer, Entry<V>> pending = new TreeMap<>();
+        TreeMap<Long, Entry<V>> pending = new TreeMap<>();
+        List<Integer> keys = new ArrayList<>();
         try (KeyValueIterator<Integer, byte[]> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<Integer, byte[]> kv = all.next();
-                if (kv.key != WATERMARK && ByteBuffer.wrap(kv.value).getLong() > completed) {
-                    pending.put(kv.key, decode(kv.value));
+                long batch = kv.key == WATERMARK ? completed : ByteBuffer.wrap(kv.value).getLong();
+                if (batch > completed) {
+                    // Ordered by generation, then position.
+                    pending.put((batch - completed) * SECOND * 2L + (kv.key % SECOND), decode(kv.value));
+                    keys.add(kv.key);
                 }
             }
         }
-        entries.addAll(pending.values());
-        // Pending records keep their positions; new ones continue after them.
-        for (int i = 0; i < entries.size(); i++) {
-            store.put(i, encode(entries.get(i)));
+        for (int key : keys) {
+            store.delete(key);
+        }
+        for (Entry<V> entry : pending.values()) {
+            store.put(key(entries.size()), encode(entry));
+            entries.add(entry);
         }
     }
 
@@ -84,7 +100,7 @@ final class BufferedRecords<V> {
         Entry<V> entry = metadata
                 .map(m -> new Entry<>(record, value, m.topic(), m.partition(), m.offset()))
                 .orElseGet(() -> new Entry<>(record, value, null, -1, -1));
-        store.put(entries.size(), encode(entry));
+        store.put(key(entries.size()), encode(entry));
         entries.add(entry);
     }
 
@@ -96,15 +112,29 @@ final class BufferedRecords<V> {
         return entries.isEmpty();
     }
 
-    List<Entry<V>> entries() {
-        return entries;
+
+    /** Takes the records buffered so far as one batch; the next ones start a new batch. */
+    Batch<V> take() {
+        Batch<V> batch = new Batch<>(generation, entries);
+        entries = new ArrayList<>();
+        generation++;
+        return batch;
     }
 
-    /** The batch was forwarded (or given to the error policy): its records are no longer pending. */
-    void completed() {
-        store.put(WATERMARK, ByteBuffer.allocate(Long.BYTES).putLong(generation).array());
-        generation++;
-        entries.clear();
+    /**
+     * The batch was forwarded (or given to the error policy): its records are no longer pending.
+     * Batches complete in the order they were taken.
+     */
+    void completed(Batch<V> batch) {
+        store.put(WATERMARK, ByteBuffer.allocate(Long.BYTES).putLong(batch.generation()).array());
+    }
+
+    /** The key of position {@code i} of the batch filling up. */
+    private int key(int i) {
+        if (i >= SECOND) {
+            throw new IllegalStateException("a batch cannot hold " + SECOND + " records");
+        }
+        return generation % 2 == 0 ? i : SECOND + i;
     }
 
     byte[] keyBytes(Entry<V> entry) {

@@ -12,7 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,7 +59,10 @@ import org.slf4j.LoggerFactory;
  * records), or the processor closes. The function is then called once with the batch as one
  * Arrow record batch, and one record is forwarded per input record, in order: the same key,
  * timestamp and headers, with the value made from its row of the result. A result with another
- * number of rows is an error.
+ * number of rows is an error. A full batch is scored on a scoring thread while the stream thread
+ * goes on reading the next one (one batch at a time per processor); its records are forwarded on
+ * the stream thread with the next record that arrives after it is done, or at the next latency
+ * punctuation.
  *
  * <p>No record is lost: buffered records are kept in a changelogged store (see {@link
  * BufferedRecords}) and scored after a restart if the application stopped before forwarding them.
@@ -76,6 +85,20 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
     private BufferedRecords<V> buffer;
     private ProcessorMetrics metrics;
     private Producer<byte[], byte[]> deadLetters;
+    /** The batch being scored on a scoring thread, if any. */
+    private CompletableFuture<Scored<V>> inFlight;
+
+    /** Scoring threads, shared by all processors (daemons: they never hold the JVM up). */
+    private static final ExecutorService SCORING = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "jarrow-scoring-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    });
 
     private PythonProcessor(Builder<V, VR> settings) {
         this.settings = settings;
@@ -118,18 +141,19 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
 
     @Override
     public void process(FixedKeyRecord<Object, V> record) {
+        if (inFlight != null && inFlight.isDone()) {
+            forwardScored();
+        }
         buffer.add(record, context.recordMetadata());
         if (buffer.size() >= settings.batchSize) {
-            flush();
+            submit();
         }
     }
 
     @Override
     public void close() {
         try {
-            if (buffer != null && !buffer.isEmpty()) {
-                flush();
-            }
+            flush();
         } catch (RuntimeException e) {
             // Closing after a failure (or failing now): the records stay in the changelogged
             // buffer and are scored when the task runs again.
@@ -151,23 +175,45 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
         }
     }
 
-    /** Scores the buffered records and forwards them (or gives failing ones to the error policy). */
+    /** Scores everything buffered and forwards it: a latency flush, or the last one at close. */
     private void flush() {
-        if (buffer.isEmpty()) {
-            return;
+        if (inFlight != null) {
+            forwardScored();
         }
-        List<BufferedRecords.Entry<V>> entries = buffer.entries();
-        List<V> values = new ArrayList<>(entries.size());
-        List<byte[]> serialized = new ArrayList<>(entries.size());
-        for (BufferedRecords.Entry<V> entry : entries) {
-            values.add(entry.record().value());
-            serialized.add(entry.value());
+        if (!buffer.isEmpty()) {
+            submit();
+            forwardScored();
         }
-        List<Object> outcomes = new ArrayList<>(entries.size());
-        score(values, serialized, 0, values.size(), outcomes);
+    }
+
+    /**
+     * Takes the buffered records as a batch and scores it on a scoring thread, so that the stream
+     * thread goes on reading records meanwhile; one batch is scored at a time (the previous one
+     * is waited for and forwarded first). Forwarding happens on the stream thread, in order.
+     */
+    private void submit() {
+        if (inFlight != null) {
+            forwardScored();
+        }
+        BufferedRecords.Batch<V> batch = buffer.take();
+        inFlight = CompletableFuture.supplyAsync(() -> new Scored<>(batch, score(batch.entries())), SCORING);
+    }
+
+    /** Waits for the batch being scored, forwards its records, and gives failing ones to the policy. */
+    private void forwardScored() {
+        Scored<V> scored;
+        try {
+            scored = inFlight.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        } finally {
+            inFlight = null;
+        }
+        List<BufferedRecords.Entry<V>> entries = scored.batch().entries();
+        List<Object> outcomes = scored.outcomes();
         List<Failure> failures = new ArrayList<>();
-        for (int i = 0; i < outcomes.size(); i++) {
-            if (outcomes.get(i) instanceof Failure failure) {
+        for (Object outcome : outcomes) {
+            if (outcome instanceof Failure failure) {
                 failures.add(failure);
             }
         }
@@ -182,7 +228,20 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             }
         }
         metrics.rows(outcomes.size() - failures.size());
-        buffer.completed();
+        buffer.completed(scored.batch());
+    }
+
+    /** One outcome per record: its result, or a {@link Failure}. Runs on a scoring thread. */
+    private List<Object> score(List<BufferedRecords.Entry<V>> entries) {
+        List<V> values = new ArrayList<>(entries.size());
+        List<byte[]> serialized = new ArrayList<>(entries.size());
+        for (BufferedRecords.Entry<V> entry : entries) {
+            values.add(entry.record().value());
+            serialized.add(entry.value());
+        }
+        List<Object> outcomes = new ArrayList<>(entries.size());
+        score(values, serialized, 0, values.size(), outcomes);
+        return outcomes;
     }
 
     /**
@@ -292,6 +351,9 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
 
     /** A value that failed on its own, at its position in the batch. */
     private record Failure(int index, RuntimeException error) {}
+
+    /** A batch and its outcomes. */
+    private record Scored<V>(BufferedRecords.Batch<V> batch, List<Object> outcomes) {}
 
     /**
      * Builds the {@link FixedKeyProcessorSupplier} to pass to {@code KStream.processValues}; it

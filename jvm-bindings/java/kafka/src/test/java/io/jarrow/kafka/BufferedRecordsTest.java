@@ -59,14 +59,16 @@ class BufferedRecordsTest {
         for (int i = 0; i < 3; i++) {
             before.add(record(i), from(100 + i));
         }
-        before.completed();
+        before.completed(before.take());
+        // One batch taken (being scored when the crash comes), the next one filling up.
         before.add(record(3), from(103));
+        before.take();
         before.add(record(4), Optional.empty());
 
         BufferedRecords<String> after = new BufferedRecords<>(store, KEYS, Serdes.String());
         after.restore();
-        List<BufferedRecords.Entry<String>> pending = after.entries();
-        assertEquals(2, pending.size(), "the forwarded batch is not pending; the next one is");
+        List<BufferedRecords.Entry<String>> pending = after.take().entries();
+        assertEquals(2, pending.size(), "the forwarded batch is not pending; the two after it are, in order");
         FixedKeyRecord<Object, String> first = pending.get(0).record();
         assertEquals(List.of("key-3", "{\"id\": 3}", 1003L), List.of(first.key(), first.value(), first.timestamp()));
         assertEquals("3", new String(first.headers().lastHeader("n").value(), StandardCharsets.UTF_8));
@@ -76,8 +78,11 @@ class BufferedRecordsTest {
         assertTrue(pending.get(1).sourceTopic().isEmpty());
         assertEquals("key-4", pending.get(1).record().key());
 
-        after.add(record(5), from(105));
-        after.completed();
+        BufferedRecords<String> afterThat = new BufferedRecords<>(store, KEYS, Serdes.String());
+        afterThat.restore();
+        assertEquals(2, afterThat.size(), "restored records stay pending until forwarded");
+        afterThat.add(record(5), from(105));
+        afterThat.completed(afterThat.take());
         BufferedRecords<String> again = new BufferedRecords<>(store, KEYS, Serdes.String());
         again.restore();
         assertTrue(again.isEmpty(), "restored records, once forwarded, are not pending again");

@@ -88,9 +88,14 @@ class PythonProcessorTest {
             for (int i = 3; i < 10; i++) {
                 t.in().pipeInput("card-" + i, transaction(i));
             }
-            List<String> values = t.out().readValuesToList();
-            assertEquals(List.of(scored(0), scored(1), scored(2), scored(3), scored(4), scored(5), scored(6), scored(7)), values);
-            assertEquals(List.of(4L, 4L), batchSizes(), "one Python call per batch of 4");
+            // Full batches are scored on a scoring thread; the flush waits for them.
+            t.driver().advanceWallClockTime(Duration.ofHours(1));
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                expected.add(scored(i));
+            }
+            assertEquals(expected, t.out().readValuesToList());
+            assertEquals(List.of(4L, 4L, 2L), batchSizes(), "one Python call per batch of 4, then the rest");
         }
     }
 
@@ -111,6 +116,7 @@ class PythonProcessorTest {
             Headers headers = new RecordHeaders().add("trace", "abc".getBytes(StandardCharsets.UTF_8));
             t.in().pipeInput(new TestRecord<>("card-7", transaction(7), headers, START.plusSeconds(7)));
             t.in().pipeInput(new TestRecord<>("card-8", transaction(8), new RecordHeaders(), START.plusSeconds(3)));
+            t.driver().advanceWallClockTime(Duration.ofSeconds(1));
             List<TestRecord<String, String>> out = t.out().readRecordsToList();
             assertEquals(List.of("card-7", "card-8"), out.stream().map(TestRecord::key).toList());
             assertEquals(List.of(START.plusSeconds(7), START.plusSeconds(3)), out.stream().map(TestRecord::getRecordTime).toList());
@@ -132,7 +138,8 @@ class PythonProcessorTest {
     void aResultWithTheWrongRowCountFailsTheTask() {
         try (Driven t = drive(scoring("drop_one").batchSize(2).build())) {
             t.in().pipeInput("a", transaction(1));
-            StreamsException e = assertThrows(StreamsException.class, () -> t.in().pipeInput("b", transaction(2)));
+            t.in().pipeInput("b", transaction(2));
+            StreamsException e = assertThrows(StreamsException.class, () -> t.driver().advanceWallClockTime(Duration.ofSeconds(1)));
             assertTrue(messages(e).contains("returned 1 rows for 2 input rows"), messages(e));
         }
     }
@@ -141,7 +148,8 @@ class PythonProcessorTest {
     void underTheFailPolicyAPythonExceptionFailsTheTaskWithItsTraceback() {
         try (Driven t = drive(scoring("reject_poison").batchSize(2).build())) {
             t.in().pipeInput("a", "{\"id\": 1}");
-            StreamsException e = assertThrows(StreamsException.class, () -> t.in().pipeInput("b", "{\"id\": 2, \"poison\": true}"));
+            t.in().pipeInput("b", "{\"id\": 2, \"poison\": true}");
+            StreamsException e = assertThrows(StreamsException.class, () -> t.driver().advanceWallClockTime(Duration.ofSeconds(1)));
             assertTrue(messages(e).contains("ValueError: poisoned transaction in the batch"), messages(e));
             assertTrue(messages(e).contains("kafka_udfs.py"), "the traceback names the Python file: " + messages(e));
         }
@@ -153,6 +161,7 @@ class PythonProcessorTest {
             for (int i = 0; i < 8; i++) {
                 t.in().pipeInput("k" + i, i == 2 || i == 5 ? "{\"id\": " + i + ", \"poison\": true}" : "{\"id\": " + i + "}");
             }
+            t.driver().advanceWallClockTime(Duration.ofSeconds(1));
             List<String> expected = new ArrayList<>();
             for (int i : new int[] {0, 1, 3, 4, 6, 7}) {
                 expected.add("{\"id\":" + i + "}");
@@ -171,6 +180,7 @@ class PythonProcessorTest {
             t.in().pipeInput(new TestRecord<>("k1", "{\"id\": 1, \"poison\": true}", headers, START.plusSeconds(1)));
             t.in().pipeInput("k2", "{\"id\": 2,");
             t.in().pipeInput("k3", "{\"id\": 3}");
+            t.driver().advanceWallClockTime(Duration.ofSeconds(1));
             assertEquals(List.of("{\"id\":0}", "{\"id\":3}"), t.out().readValuesToList());
             List<ProducerRecord<byte[], byte[]>> dead = dlq.history();
             assertEquals(2, dead.size());
@@ -199,6 +209,7 @@ class PythonProcessorTest {
             for (int i = 0; i < 8; i++) {
                 t.in().pipeInput("k" + i, i == 1 ? "{\"id\": 1, \"poison\": true}" : "{\"id\": " + i + "}");
             }
+            t.driver().advanceWallClockTime(Duration.ofSeconds(1));
             assertEquals(7.0, metric(t, "rows-total"));
             assertEquals(1.0, metric(t, "errors-total"));
             // The poisoned batch: 4 rows, then 2 + 2, then 1 + 1; then one call for the clean one.

@@ -85,6 +85,7 @@ class ValueFormatTest {
             for (int i = 0; i < 3; i++) {
                 in.pipeInput("k" + i, new Transaction(i, i + 0.25));
             }
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
             assertEquals(List.of(2.5, 12.5, 22.5), out.readValuesToList());
         }
     }
@@ -104,6 +105,7 @@ class ValueFormatTest {
             // An integral amount is still a float64, as the schema says; fields beyond it are ignored.
             in.pipeInput("a", "{\"id\": 1, \"amount\": 3, \"note\": \"x\"}".getBytes(StandardCharsets.UTF_8));
             in.pipeInput("b", "{\"id\": 2, \"amount\": 0.5}".getBytes(StandardCharsets.UTF_8));
+            driver.advanceWallClockTime(Duration.ofSeconds(5));
             assertEquals(List.of("{\"id\":1,\"score\":6.0}", "{\"id\":2,\"score\":1.0}"),
                     out.readValuesToList().stream().map(v -> new String(v, StandardCharsets.UTF_8)).toList());
         }

@@ -1,0 +1,142 @@
+import io.jarrow.PythonConfig;
+import io.jarrow.PythonRuntime;
+import io.jarrow.examples.fraud.FraudTopology;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+
+/**
+ * The demo's topology on Kafka Streams' TopologyTestDriver (one stream thread, no broker):
+ * records/s through PythonProcessor at several batch sizes, through one PemJa call per record (how
+ * it is done today), and through a Java-only topology (the driver's own ceiling). One mode per JVM
+ * (two CPythons must not share a process):
+ * {@code java KafkaBench <jarrow|pemja|baseline> <transactions.jsonl> <fraud_model dir> <model file>}.
+ * Prints {@code name records_per_second} lines.
+ */
+public final class KafkaBench {
+    static final Duration WARM_UP = Duration.ofSeconds(2);
+    static final Duration MEASURE = Duration.ofSeconds(4);
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        List<String> transactions = Files.readAllLines(Path.of(args[1]));
+        Path pythonDir = Path.of(args[2]);
+        String model = args[3];
+        switch (mode) {
+            case "jarrow" -> {
+                PythonRuntime python = PythonRuntime.start(PythonConfig.builder().addPythonPath(pythonDir).build());
+                python.function("fraud_model:prepare").call(model);
+                for (int batch : new int[] {1, 64, 256, 1024, 4096}) {
+                    Topology topology = FraudTopology.build(python,
+                            new FraudTopology.Settings(batch, Duration.ofHours(1), false), "in", "out");
+                    System.out.printf("jarrow_batch_%d %.0f%n", batch, recordsPerSecond(topology, transactions));
+                }
+            }
+            case "pemja" -> {
+                pemja.core.PythonInterpreter interpreter = new pemja.core.PythonInterpreter(
+                        pemja.core.PythonInterpreterConfig.newBuilder()
+                                .setPythonExec(System.getProperty("bench.python"))
+                                // PemJa does not see a venv's site-packages by itself: add them.
+                                .addPythonPaths(pythonDir.toString(), System.getProperty("bench.dir"),
+                                        System.getProperty("bench.site.packages"))
+                                .build());
+                interpreter.exec("from pemja_fraud import prepare, score_one");
+                interpreter.invoke("prepare", model);
+                Topology topology = perRecord(() -> new FixedKeyProcessor<String, String, String>() {
+                    FixedKeyProcessorContext<String, String> context;
+
+                    @Override
+                    public void init(FixedKeyProcessorContext<String, String> context) {
+                        this.context = context;
+                    }
+
+                    @Override
+                    public void process(FixedKeyRecord<String, String> record) {
+                        context.forward(record.withValue((String) interpreter.invoke("score_one", record.value())));
+                    }
+                });
+                System.out.printf("pemja_per_record %.0f%n", recordsPerSecond(topology, transactions));
+            }
+            case "baseline" -> {
+                Topology topology = perRecord(() -> new FixedKeyProcessor<String, String, String>() {
+                    FixedKeyProcessorContext<String, String> context;
+
+                    @Override
+                    public void init(FixedKeyProcessorContext<String, String> context) {
+                        this.context = context;
+                    }
+
+                    @Override
+                    public void process(FixedKeyRecord<String, String> record) {
+                        String v = record.value();
+                        context.forward(record.withValue(v.substring(0, v.indexOf(','))));
+                    }
+                });
+                System.out.printf("java_only %.0f%n", recordsPerSecond(topology, transactions));
+            }
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        }
+        System.exit(0);
+    }
+
+    static Topology perRecord(Supplier<FixedKeyProcessor<String, String, String>> processor) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
+                .processValues(processor::get)
+                .to("out", Produced.with(Serdes.String(), Serdes.String()));
+        return builder.build();
+    }
+
+    /** Pipes transactions through the topology for a while; records/s, all outputs read. */
+    static double recordsPerSecond(Topology topology, List<String> transactions) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "jarrow-kafka-bench");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
+            TestInputTopic<String, String> in = driver.createInputTopic("in", new StringSerializer(), new StringSerializer());
+            TestOutputTopic<String, String> out = driver.createOutputTopic("out", new StringDeserializer(), new StringDeserializer());
+            run(driver, in, out, transactions, WARM_UP);
+            long start = System.nanoTime();
+            long records = run(driver, in, out, transactions, MEASURE);
+            return records / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    static long run(TopologyTestDriver driver, TestInputTopic<String, String> in, TestOutputTopic<String, String> out,
+            List<String> transactions, Duration time) {
+        long end = System.nanoTime() + time.toNanos();
+        long piped = 0;
+        long read = 0;
+        while (System.nanoTime() < end) {
+            for (int i = 0; i < 4096; i++, piped++) {
+                String t = transactions.get((int) (piped % transactions.size()));
+                in.pipeInput("card-" + (piped % 50_000), t);
+            }
+            read += out.readValuesToList().size();
+        }
+        // What is still buffered is flushed and counted: every piped record was scored.
+        driver.advanceWallClockTime(Duration.ofHours(2));
+        read += out.readValuesToList().size();
+        if (read != piped) {
+            throw new IllegalStateException("piped " + piped + " records but read " + read);
+        }
+        return piped;
+    }
+}
