@@ -1,6 +1,14 @@
 import io.jarrow.PythonConfig;
 import io.jarrow.PythonRuntime;
+import io.jarrow.examples.fraud.FraudApp;
 import io.jarrow.examples.fraud.FraudTopology;
+import io.jarrow.examples.fraud.LocalKafka;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,10 +31,11 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
- * The demo's topology on Kafka Streams' TopologyTestDriver (one stream thread, no broker):
- * records/s through PythonProcessor at several batch sizes, through one PemJa call per record (how
- * it is done today), and through a Java-only topology (the driver's own ceiling). One mode per JVM
- * (two CPythons must not share a process):
+ * The demo's topology, one stream thread, records/s: on Kafka Streams' TopologyTestDriver (no
+ * broker; it commits after every record) through PythonProcessor at several batch sizes, through
+ * one PemJa call per record (how it is done today), and through a Java-only topology (the
+ * driver's own ceiling); then the same on a real single-node broker started here (sharing this
+ * machine's cores). One mode per JVM (two CPythons must not share a process):
  * {@code java KafkaBench <jarrow|pemja|baseline> <transactions.jsonl> <fraud_model dir> <model file>}.
  * Prints {@code name records_per_second} lines.
  */
@@ -48,6 +57,9 @@ public final class KafkaBench {
                             new FraudTopology.Settings(batch, Duration.ofHours(1), false), "in", "out");
                     System.out.printf("jarrow_batch_%d %.0f%n", batch, recordsPerSecond(topology, transactions));
                 }
+                Topology topology = FraudTopology.build(python,
+                        new FraudTopology.Settings(1024, Duration.ofMillis(50), false), "in", "out");
+                System.out.printf("broker_jarrow_batch_1024 %.0f%n", onBroker(topology, transactions, 500_000));
             }
             case "pemja" -> {
                 pemja.core.PythonInterpreter interpreter = new pemja.core.PythonInterpreter(
@@ -73,6 +85,7 @@ public final class KafkaBench {
                     }
                 });
                 System.out.printf("pemja_per_record %.0f%n", recordsPerSecond(topology, transactions));
+                System.out.printf("broker_pemja_per_record %.0f%n", onBroker(topology, transactions, 20_000));
             }
             case "baseline" -> {
                 Topology topology = perRecord(() -> new FixedKeyProcessor<String, String, String>() {
@@ -90,10 +103,59 @@ public final class KafkaBench {
                     }
                 });
                 System.out.printf("java_only %.0f%n", recordsPerSecond(topology, transactions));
+                System.out.printf("broker_java_only %.0f%n", onBroker(topology, transactions, 500_000));
             }
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
         System.exit(0);
+    }
+
+    /**
+     * Produces {@code n} transactions to a fresh broker, then runs the topology (one stream thread,
+     * the demo's configuration) and reads its output: records/s from the first output record to
+     * the last.
+     */
+    static double onBroker(Topology topology, List<String> transactions, int n) throws Exception {
+        try (LocalKafka kafka = LocalKafka.start()) {
+            kafka.createTopics(2, "in", "out");
+            Properties producerProps = new Properties();
+            producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+            try (KafkaProducer<String, String> producer =
+                    new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < n; i++) {
+                    producer.send(new ProducerRecord<>("in", "card-" + (i % 50_000), transactions.get(i % transactions.size())));
+                }
+            }
+            Properties consumerProps = new Properties();
+            consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader");
+            consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            Path state = Files.createTempDirectory("kafka-bench-state-");
+            try (KafkaStreams streams = new KafkaStreams(topology, FraudApp.config(kafka.bootstrapServers(), "kafka-bench", state, false));
+                 KafkaConsumer<String, String> consumer =
+                         new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of("out"));
+                streams.start();
+                long read = 0;
+                long first = 0;
+                long last = 0;
+                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                while (read < n) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("only " + read + " of " + n + " records came out");
+                    }
+                    int count = consumer.poll(Duration.ofMillis(100)).count();
+                    if (count > 0) {
+                        first = first == 0 ? System.nanoTime() : first;
+                        last = System.nanoTime();
+                        read += count;
+                    }
+                }
+                return n / ((last - first) / 1e9);
+            }
+        }
     }
 
     static Topology perRecord(Supplier<FixedKeyProcessor<String, String, String>> processor) {

@@ -25,7 +25,7 @@ public final class FraudApp {
     private FraudApp() {}
 
     /** The streams configuration the demo uses: one stream thread, frequent commits. */
-    static Properties config(String bootstrap, String applicationId, Path stateDir, boolean exactlyOnce) {
+    public static Properties config(String bootstrap, String applicationId, Path stateDir, boolean exactlyOnce) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
