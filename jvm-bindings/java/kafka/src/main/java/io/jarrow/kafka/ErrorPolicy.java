@@ -17,7 +17,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>{@link #fail()} (the default): the stream task fails with the Python exception, and Kafka
  *       Streams' uncaught exception handler decides what happens next. Records buffered but not
  *       forwarded stay in the processor's changelogged buffer and are scored again when the task
- *       restarts.
+ *       restarts. (The exception passes through Kafka Streams' processing exception handler,
+ *       for whichever record was being processed; if that handler continues, the whole batch is
+ *       dropped: to keep the rest of a batch, use {@link #logAndSkip()} or {@link #deadLetter}.)
  *   <li>{@link #logAndSkip()}: the record is logged (with the exception and traceback) and dropped.
  *   <li>{@link #deadLetter(String)}: the record (its key and value bytes, timestamp and headers) is
  *       sent to a dead-letter topic, with headers {@code jarrow.error.type}, {@code
