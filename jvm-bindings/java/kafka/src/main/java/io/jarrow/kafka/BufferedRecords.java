@@ -2,10 +2,11 @@ package io.jarrow.kafka;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -19,25 +20,38 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The records a processor holds until its batch is scored, mirrored in a changelogged key-value
- * store so that they survive a crash: Kafka Streams commits input offsets whatever a processor
- * holds in memory, and restores the store (from its changelog) before the processor starts again.
+ * The records a processor holds until their batch is forwarded, written to a changelogged
+ * key-value store before every commit ({@link #persist}, run by {@link BufferStore}) so that they
+ * survive a crash: Kafka Streams commits input offsets whatever a processor holds in memory, and
+ * restores the store (from its changelog) before the processor starts again. A record forwarded
+ * before the next commit is never written at all.
  *
- * <p>Layout: every batch has a number (its generation). The record at position {@code i} of a
- * batch is kept under key {@code i} (even generations) or {@code SECOND + i} (odd ones, so that
- * the batch being scored and the one filling up meanwhile never share a key), with its
- * generation; key {@code -1} holds the number of the last batch forwarded. Records of later
- * generations are pending. Keys are reused by every other batch, so with the store's cache the
- * changelog receives at most one write per key per commit, however many records pass. Under
- * exactly-once processing the store's changelog, the outputs and the input offsets are committed
- * in one transaction.
+ * <p>Every record written has a key of its own: its batch's number (generation) in the high 32
+ * bits, its position in the batch in the low ones, so whatever the store holds is pending and
+ * comes back in order. A forwarded batch's written records are deleted at a later commit. Under
+ * exactly-once processing that is the next commit: the deletes, the outputs and the input offsets
+ * commit in one transaction. Under at-least-once it is the commit after that: a commit flushes
+ * the producer before it commits offsets, so by then the outputs are known to be written, whereas
+ * deletes sent with the outputs could reach the changelog without them before a crash. A restored
+ * record is scored again rather than lost: under at-least-once, the records of the last batch or
+ * two before a stop (even a clean one) may be scored twice.
  */
 final class BufferedRecords<V> {
-    static final int WATERMARK = -1;
-    static final int SECOND = 1 << 30;
+    /** A batch: its number, its records, and the store keys of those written so far (in order). */
+    static final class Batch<V> {
+        final long generation;
+        final List<Entry<V>> entries;
+        final List<Long> keys = new ArrayList<>();
 
-    /** A batch taken from the buffer to be scored. */
-    record Batch<V>(long generation, List<Entry<V>> entries) {}
+        Batch(long generation, List<Entry<V>> entries) {
+            this.generation = generation;
+            this.entries = entries;
+        }
+
+        List<Entry<V>> entries() {
+            return entries;
+        }
+    }
 
     /**
      * A buffered record, its value as the value serde wrote it, and where it came from (for the
@@ -49,49 +63,42 @@ final class BufferedRecords<V> {
         }
     }
 
-    private final KeyValueStore<Integer, byte[]> store;
+    private final KeyValueStore<Long, byte[]> store;
     private final Serde<Object> keySerde;
     private final Serde<V> valueSerde;
     private final String storeName;
-    private List<Entry<V>> entries = new ArrayList<>();
-    /** The generation of the batch filling up. */
-    private long generation;
+    private final boolean exactlyOnce;
+    /** The batch filling up. */
+    private Batch<V> filling = new Batch<>(0, new ArrayList<>());
+    /** Batches taken to be scored and not yet forwarded, oldest first. */
+    private final Deque<Batch<V>> taken = new ArrayDeque<>();
+    /** Keys of forwarded records: to delete at the next commit, and at the one after it. */
+    private List<Long> forwarded = new ArrayList<>();
+    private List<Long> forwardedBeforeLastCommit = new ArrayList<>();
 
-    BufferedRecords(KeyValueStore<Integer, byte[]> store, Serde<Object> keySerde, Serde<V> valueSerde) {
+    BufferedRecords(KeyValueStore<Long, byte[]> store, Serde<Object> keySerde, Serde<V> valueSerde, boolean exactlyOnce) {
         this.store = store;
         this.keySerde = keySerde;
         this.valueSerde = valueSerde;
         this.storeName = store.name();
+        this.exactlyOnce = exactlyOnce;
     }
 
-    /**
-     * Reads back the records a previous run buffered and did not forward (one or two batches),
-     * in order, as the start of the batch filling up.
-     */
+    /** Reads back the records a previous run wrote and did not forward, in order. */
     void restore() {
-        byte[] watermark = store.get(WATERMARK);
-        long completed = watermark == null ? -1 : ByteBuffer.wrap(watermark).getLong();
-        generation = completed + 1;
-        TreeMap<Long, Entry<V>> pending = new TreeMap<>();
-        List<Integer> keys = new ArrayList<>();
-        try (KeyValueIterator<Integer, byte[]> all = store.all()) {
+        long last = -1;
+        try (KeyValueIterator<Long, byte[]> all = store.all()) {
             while (all.hasNext()) {
-                KeyValue<Integer, byte[]> kv = all.next();
-                long batch = kv.key == WATERMARK ? completed : ByteBuffer.wrap(kv.value).getLong();
-                if (batch > completed) {
-                    // Ordered by generation, then position.
-                    pending.put((batch - completed) * SECOND * 2L + (kv.key % SECOND), decode(kv.value));
-                    keys.add(kv.key);
-                }
+                KeyValue<Long, byte[]> kv = all.next();
+                filling.entries.add(decode(kv.value));
+                filling.keys.add(kv.key);
+                last = Math.max(last, kv.key >>> 32);
             }
         }
-        for (int key : keys) {
-            store.delete(key);
-        }
-        for (Entry<V> entry : pending.values()) {
-            store.put(key(entries.size()), encode(entry));
-            entries.add(entry);
-        }
+        // New records get keys after every restored one (the store iterates in key order).
+        Batch<V> restored = filling;
+        filling = new Batch<>(last + 1, restored.entries);
+        filling.keys.addAll(restored.keys);
     }
 
     void add(FixedKeyRecord<Object, V> record, Optional<RecordMetadata> metadata) {
@@ -100,24 +107,22 @@ final class BufferedRecords<V> {
         Entry<V> entry = metadata
                 .map(m -> new Entry<>(record, value, m.topic(), m.partition(), m.offset()))
                 .orElseGet(() -> new Entry<>(record, value, null, -1, -1));
-        store.put(key(entries.size()), encode(entry));
-        entries.add(entry);
+        filling.entries.add(entry);
     }
 
     int size() {
-        return entries.size();
+        return filling.entries.size();
     }
 
     boolean isEmpty() {
-        return entries.isEmpty();
+        return filling.entries.isEmpty();
     }
-
 
     /** Takes the records buffered so far as one batch; the next ones start a new batch. */
     Batch<V> take() {
-        Batch<V> batch = new Batch<>(generation, entries);
-        entries = new ArrayList<>();
-        generation++;
+        Batch<V> batch = filling;
+        taken.addLast(batch);
+        filling = new Batch<>(batch.generation + 1, new ArrayList<>());
         return batch;
     }
 
@@ -126,15 +131,46 @@ final class BufferedRecords<V> {
      * Batches complete in the order they were taken.
      */
     void completed(Batch<V> batch) {
-        store.put(WATERMARK, ByteBuffer.allocate(Long.BYTES).putLong(batch.generation()).array());
+        if (taken.peekFirst() != batch) {
+            throw new IllegalStateException("batch " + batch.generation + " completed out of order");
+        }
+        taken.removeFirst();
+        forwarded.addAll(batch.keys);
     }
 
-    /** The key of position {@code i} of the batch filling up. */
-    private int key(int i) {
-        if (i >= SECOND) {
-            throw new IllegalStateException("a batch cannot hold " + SECOND + " records");
+    /**
+     * Run before every commit: writes the pending records not written yet, and deletes forwarded
+     * ones (see the class documentation for when).
+     */
+    void persist() {
+        if (exactlyOnce) {
+            delete(forwarded);
+            forwarded = new ArrayList<>();
+        } else if (!forwarded.isEmpty()) {
+            // Shifted only when something was forwarded since the last call, so that a second
+            // call within one commit deletes nothing early.
+            delete(forwardedBeforeLastCommit);
+            forwardedBeforeLastCommit = forwarded;
+            forwarded = new ArrayList<>();
         }
-        return generation % 2 == 0 ? i : SECOND + i;
+        for (Batch<V> batch : taken) {
+            persist(batch);
+        }
+        persist(filling);
+    }
+
+    private void delete(List<Long> keys) {
+        for (long key : keys) {
+            store.delete(key);
+        }
+    }
+
+    private void persist(Batch<V> batch) {
+        for (int i = batch.keys.size(); i < batch.entries.size(); i++) {
+            long key = (batch.generation << 32) | i;
+            store.put(key, encode(batch.entries.get(i)));
+            batch.keys.add(key);
+        }
     }
 
     byte[] keyBytes(Entry<V> entry) {
@@ -148,13 +184,13 @@ final class BufferedRecords<V> {
         byte[] topic = entry.topic() == null ? null : entry.topic().getBytes(StandardCharsets.UTF_8);
         Header[] headers = r.headers().toArray();
         byte[][] headerKeys = new byte[headers.length][];
-        int size = 8 + 8 + sized(key) + sized(value) + sized(topic) + 4 + 8 + 4;
+        int size = 8 + sized(key) + sized(value) + sized(topic) + 4 + 8 + 4;
         for (int i = 0; i < headers.length; i++) {
             headerKeys[i] = headers[i].key().getBytes(StandardCharsets.UTF_8);
             size += sized(headerKeys[i]) + sized(headers[i].value());
         }
         ByteBuffer out = ByteBuffer.allocate(size);
-        out.putLong(generation).putLong(r.timestamp());
+        out.putLong(r.timestamp());
         put(out, key);
         put(out, value);
         put(out, topic);
@@ -169,7 +205,6 @@ final class BufferedRecords<V> {
 
     private Entry<V> decode(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
-        in.getLong();
         long timestamp = in.getLong();
         byte[] key = get(in);
         byte[] value = get(in);

@@ -26,7 +26,6 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -34,9 +33,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,8 +61,9 @@ import org.slf4j.LoggerFactory;
  * the stream thread with the next record that arrives after it is done, or at the next latency
  * punctuation.
  *
- * <p>No record is lost: buffered records are kept in a changelogged store (see {@link
- * BufferedRecords}) and scored after a restart if the application stopped before forwarding them.
+ * <p>No record is lost: the records buffered when Kafka Streams commits are written, just before
+ * the commit, to a changelogged store (see {@link BufferedRecords}), and scored after a restart if
+ * the application stopped before forwarding them.
  * Under {@code processing.guarantee=exactly_once_v2}, the buffer, the outputs and the input
  * offsets commit together, so the output has no duplicates. The store is named after the
  * processor ({@link Builder#name}); buffered records are written with the key serde given to
@@ -124,9 +122,12 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             throw new ConfigException("PythonProcessor " + settings.name() + " keeps buffered records in a changelogged store "
                     + "and needs their key serde: set default.key.serde or call keySerde(...) on its builder");
         }
-        KeyValueStore<Integer, byte[]> store = context.getStateStore(settings.storeName());
-        this.buffer = new BufferedRecords<>(store, keySerde, settings.format.valueSerde());
+        BufferStore store = context.getStateStore(settings.storeName());
+        boolean exactlyOnce = String.valueOf(context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+                .startsWith("exactly_once");
+        this.buffer = new BufferedRecords<>(store.records(), keySerde, settings.format.valueSerde(), exactlyOnce);
         buffer.restore();
+        store.beforeCommit(buffer::persist);
         if (!buffer.isEmpty()) {
             LOG.info("{}: {} records buffered before a restart will be scored first", settings.name(), buffer.size());
         }
@@ -443,9 +444,7 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
                 config = PythonConfig.defaults();
             }
             Builder<V, VR> settings = this.copy();
-            StoreBuilder<KeyValueStore<Integer, byte[]>> store = Stores
-                    .keyValueStoreBuilder(Stores.inMemoryKeyValueStore(settings.storeName()), Serdes.Integer(), Serdes.ByteArray())
-                    .withCachingEnabled();
+            StoreBuilder<BufferStore> store = BufferStore.builder(settings.storeName());
             return new FixedKeyProcessorSupplier<>() {
                 @Override
                 public FixedKeyProcessor<Object, V, VR> get() {
