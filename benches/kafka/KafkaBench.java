@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -71,37 +71,12 @@ public final class KafkaBench {
                                 .build());
                 interpreter.exec("from pemja_fraud import prepare, score_one");
                 interpreter.invoke("prepare", model);
-                Topology topology = perRecord(() -> new FixedKeyProcessor<String, String, String>() {
-                    FixedKeyProcessorContext<String, String> context;
-
-                    @Override
-                    public void init(FixedKeyProcessorContext<String, String> context) {
-                        this.context = context;
-                    }
-
-                    @Override
-                    public void process(FixedKeyRecord<String, String> record) {
-                        context.forward(record.withValue((String) interpreter.invoke("score_one", record.value())));
-                    }
-                });
+                Topology topology = perRecord(value -> (String) interpreter.invoke("score_one", value));
                 System.out.printf("pemja_per_record %.0f%n", recordsPerSecond(topology, transactions));
                 System.out.printf("broker_pemja_per_record %.0f%n", onBroker(topology, transactions, 10_000, 20_000));
             }
             case "baseline" -> {
-                Topology topology = perRecord(() -> new FixedKeyProcessor<String, String, String>() {
-                    FixedKeyProcessorContext<String, String> context;
-
-                    @Override
-                    public void init(FixedKeyProcessorContext<String, String> context) {
-                        this.context = context;
-                    }
-
-                    @Override
-                    public void process(FixedKeyRecord<String, String> record) {
-                        String v = record.value();
-                        context.forward(record.withValue(v.substring(0, v.indexOf(','))));
-                    }
-                });
+                Topology topology = perRecord(value -> value.substring(0, value.indexOf(',')));
                 System.out.printf("java_only %.0f%n", recordsPerSecond(topology, transactions));
                 System.out.printf("broker_java_only %.0f%n", onBroker(topology, transactions, 500_000, 1_000_000));
             }
@@ -159,10 +134,23 @@ public final class KafkaBench {
         }
     }
 
-    static Topology perRecord(Supplier<FixedKeyProcessor<String, String, String>> processor) {
+    /** A topology that turns each value into {@code score(value)}, one record at a time. */
+    static Topology perRecord(UnaryOperator<String> score) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
-                .processValues(processor::get)
+                .processValues(() -> new FixedKeyProcessor<String, String, String>() {
+                    private FixedKeyProcessorContext<String, String> context;
+
+                    @Override
+                    public void init(FixedKeyProcessorContext<String, String> context) {
+                        this.context = context;
+                    }
+
+                    @Override
+                    public void process(FixedKeyRecord<String, String> record) {
+                        context.forward(record.withValue(score.apply(record.value())));
+                    }
+                })
                 .to("out", Produced.with(Serdes.String(), Serdes.String()));
         return builder.build();
     }
