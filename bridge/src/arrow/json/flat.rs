@@ -38,7 +38,8 @@ pub(super) struct FlatDecoder {
     schema: SchemaRef,
     kinds: Vec<Kind>,
     nullable: Vec<bool>,
-    names: Vec<Box<[u8]>>,
+    /// Each field name with its quotes: a key that starts this way is that field.
+    quoted: Vec<Box<[u8]>>,
     by_name: HashMap<Box<[u8]>, usize>,
 }
 
@@ -69,11 +70,13 @@ impl FlatDecoder {
         }
         let names: Vec<Box<[u8]>> = schema.fields().iter().map(|f| f.name().as_bytes().into()).collect();
         let by_name: HashMap<_, _> = names.iter().cloned().enumerate().map(|(i, n)| (n, i)).collect();
-        if by_name.len() != names.len() {
+        let plain = |name: &[u8]| name.iter().all(|&b| b != b'"' && b != b'\\' && b >= 0x20);
+        if by_name.len() != names.len() || !names.iter().all(|n| plain(n)) {
             return None;
         }
+        let quoted = names.iter().map(|n| [&b"\""[..], n, b"\""].concat().into_boxed_slice()).collect();
         let nullable = schema.fields().iter().map(|f| f.is_nullable()).collect();
-        Some(FlatDecoder { schema: schema.clone(), kinds, nullable, names, by_name })
+        Some(FlatDecoder { schema: schema.clone(), kinds, nullable, quoted, by_name })
     }
 
     /// The batch, or `None` when a value is not of the shape this decoder handles exactly.
@@ -95,9 +98,17 @@ impl FlatDecoder {
                 }
             })
             .collect();
-        let mut valid: Vec<BooleanBufferBuilder> =
-            self.kinds.iter().map(|_| BooleanBufferBuilder::new(rows)).collect();
-        let mut any_null = vec![false; self.kinds.len()];
+        // Validity, made for a column at its first null (until then every row was valid).
+        let mut valid: Vec<Option<BooleanBufferBuilder>> = self.kinds.iter().map(|_| None).collect();
+        let null = |valid: &mut Option<BooleanBufferBuilder>, row: usize| {
+            valid
+                .get_or_insert_with(|| {
+                    let mut builder = BooleanBufferBuilder::new(rows);
+                    builder.append_n(row, true);
+                    builder
+                })
+                .append(false);
+        };
         // The row in which each column was last set: a column set twice in a row is a duplicate
         // key, one not set is missing.
         let mut set_in = vec![usize::MAX; self.kinds.len()];
@@ -113,12 +124,13 @@ impl FlatDecoder {
             let mut previous = first;
             if !scan.eat(b'}') {
                 loop {
-                    let key = scan.plain_string()?;
                     let guess = follows[previous];
-                    let column = if self.names.get(guess).is_some_and(|n| **n == *key) {
-                        Some(guess)
-                    } else {
-                        self.by_name.get(key).copied()
+                    let column = match self.quoted.get(guess) {
+                        Some(quoted) if scan.bytes[scan.at..].starts_with(quoted) => {
+                            scan.at += quoted.len();
+                            Some(guess)
+                        }
+                        _ => self.by_name.get(scan.plain_string()?).copied(),
                     };
                     scan.ws();
                     scan.expect(b':')?;
@@ -137,11 +149,12 @@ impl FlatDecoder {
                                     return None;
                                 }
                                 push_null(&mut columns[c]);
-                                valid[c].append(false);
-                                any_null[c] = true;
+                                null(&mut valid[c], row);
                             } else {
                                 push_value(&mut columns[c], &mut scan)?;
-                                valid[c].append(true);
+                                if let Some(valid) = &mut valid[c] {
+                                    valid.append(true);
+                                }
                             }
                         }
                     }
@@ -164,19 +177,14 @@ impl FlatDecoder {
                         return None;
                     }
                     push_null(&mut columns[c]);
-                    valid[c].append(false);
-                    any_null[c] = true;
+                    null(&mut valid[c], row);
                 }
             }
         }
         let arrays: Vec<ArrayRef> = columns
             .into_iter()
-            .zip(valid.iter_mut())
-            .zip(any_null)
-            .map(|((column, valid), any_null)| {
-                let nulls = any_null.then(|| NullBuffer::new(valid.finish()));
-                finish(column, nulls)
-            })
+            .zip(valid)
+            .map(|(column, valid)| finish(column, valid.map(|mut valid| NullBuffer::new(valid.finish()))))
             .collect::<Option<_>>()?;
         RecordBatch::try_new(self.schema.clone(), arrays).ok()
     }
@@ -306,27 +314,14 @@ impl<'a> Scan<'a> {
     fn number(&mut self) -> Option<Number<'a>> {
         let start = self.at;
         let negative = self.eat(b'-');
-        // The significant digits as an integer (while it fits), and the power of ten they scale by.
+        // The first 19 significant digits as an integer (they always fit a u64), and the power of
+        // ten they scale by; more digits leave the value to the standard parser.
         let mut mantissa: u64 = 0;
-        let mut exact = true;
+        let mut count: u32 = 0;
         let mut scale: i32 = 0;
-        let mut digits = |s: &mut Self, fraction: bool| {
-            let from = s.at;
-            while let Some(&b) = s.bytes.get(s.at) {
-                if !b.is_ascii_digit() {
-                    break;
-                }
-                match mantissa.checked_mul(10).and_then(|m| m.checked_add(u64::from(b - b'0'))) {
-                    Some(m) => mantissa = m,
-                    None => exact = false,
-                }
-                scale -= i32::from(fraction);
-                s.at += 1;
-            }
-            s.at - from
-        };
         let first = self.at;
-        match digits(self, false) {
+        let whole = self.digits(&mut mantissa, &mut count);
+        match whole {
             0 => return None,
             1 => {}
             _ if self.bytes[first] == b'0' => return None,
@@ -335,20 +330,19 @@ impl<'a> Scan<'a> {
         let mut integer = true;
         if self.eat(b'.') {
             integer = false;
-            if digits(self, true) == 0 {
+            let fraction = self.digits(&mut mantissa, &mut count);
+            if fraction == 0 {
                 return None;
             }
+            scale -= fraction as i32;
         }
         if self.eat(b'e') || self.eat(b'E') {
             integer = false;
             let exponent_negative = !self.eat(b'+') && self.eat(b'-');
             let from = self.at;
             let mut exponent: i32 = 0;
-            while let Some(&b) = self.bytes.get(self.at) {
-                if !b.is_ascii_digit() {
-                    break;
-                }
-                exponent = exponent.saturating_mul(10).saturating_add(i32::from(b - b'0'));
+            while let Some(d) = self.bytes.get(self.at).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+                exponent = exponent.saturating_mul(10).saturating_add(i32::from(d));
                 self.at += 1;
             }
             if self.at == from {
@@ -358,7 +352,21 @@ impl<'a> Scan<'a> {
         }
         // SAFETY: the token is ASCII (digits, signs, '.', 'e').
         let text = unsafe { std::str::from_utf8_unchecked(&self.bytes[start..self.at]) };
-        Some(Number { text, integer, negative, mantissa: exact.then_some(mantissa), scale })
+        Some(Number { text, integer, negative, mantissa: (count <= 19).then_some(mantissa), scale })
+    }
+
+    /// Consumes decimal digits into `mantissa` (while `count`, the digits so far, stays within
+    /// 19); returns how many there were.
+    fn digits(&mut self, mantissa: &mut u64, count: &mut u32) -> usize {
+        let from = self.at;
+        while let Some(d) = self.bytes.get(self.at).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+            if *count < 19 {
+                *mantissa = *mantissa * 10 + u64::from(d);
+            }
+            *count += 1;
+            self.at += 1;
+        }
+        self.at - from
     }
 
     fn integer(&mut self) -> Option<i64> {
