@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * records), or the processor closes. The function is then called once with the batch as one
  * Arrow record batch, and one record is forwarded per input record, in order: the same key,
  * timestamp and headers, with the value made from its row of the result. A result with another
- * number of rows is an error. A full batch is scored on a scoring thread while the stream thread
+ * number of rows is an error. A record with a null value (a tombstone) is forwarded as it is,
+ * without calling the function. A full batch is scored on a scoring thread while the stream thread
  * goes on reading the next one (one batch at a time per processor); its records are forwarded on
  * the stream thread with the next record that arrives after it is done, or at the next latency
  * punctuation.
@@ -234,14 +235,31 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
 
     /** One outcome per record: its result, or a {@link Failure}. Runs on a scoring thread. */
     private List<Object> score(List<BufferedRecords.Entry<V>> entries) {
+        // A null value (a tombstone) has nothing to score: it is forwarded as it is, in its place.
         List<V> values = new ArrayList<>(entries.size());
         List<byte[]> serialized = new ArrayList<>(entries.size());
-        for (BufferedRecords.Entry<V> entry : entries) {
-            values.add(entry.record().value());
-            serialized.add(entry.value());
+        List<Integer> positions = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            BufferedRecords.Entry<V> entry = entries.get(i);
+            if (entry.record().value() != null) {
+                values.add(entry.record().value());
+                serialized.add(entry.value());
+                positions.add(i);
+            }
         }
-        List<Object> outcomes = new ArrayList<>(entries.size());
-        score(values, serialized, 0, values.size(), outcomes);
+        List<Object> scored = new ArrayList<>(values.size());
+        if (!values.isEmpty()) {
+            score(values, serialized, 0, values.size(), scored);
+        }
+        if (positions.size() == entries.size()) {
+            return scored;
+        }
+        List<Object> outcomes = new ArrayList<>(java.util.Collections.nCopies(entries.size(), null));
+        for (int i = 0; i < scored.size(); i++) {
+            Object outcome = scored.get(i);
+            outcomes.set(positions.get(i),
+                    outcome instanceof Failure failure ? new Failure(positions.get(i), failure.error()) : outcome);
+        }
         return outcomes;
     }
 

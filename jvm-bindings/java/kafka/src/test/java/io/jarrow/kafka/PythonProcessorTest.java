@@ -126,6 +126,25 @@ class PythonProcessorTest {
     }
 
     @Test
+    void tombstonesPassThroughInTheirPlaceWithoutAPythonCall() {
+        batchSizes();
+        try (Driven t = drive(scoring("score").batchSize(3).build())) {
+            t.in().pipeInput("a", transaction(1));
+            t.in().pipeInput("b", (String) null);
+            t.in().pipeInput("c", transaction(3));
+            t.in().pipeInput("d", (String) null);
+            t.in().pipeInput("e", (String) null);
+            t.in().pipeInput("f", (String) null);
+            t.driver().advanceWallClockTime(Duration.ofSeconds(1));
+            List<TestRecord<String, String>> out = t.out().readRecordsToList();
+            assertEquals(List.of("a", "b", "c", "d", "e", "f"), out.stream().map(TestRecord::key).toList());
+            assertEquals(java.util.Arrays.asList(scored(1), null, scored(3), null, null, null),
+                    out.stream().map(TestRecord::value).toList());
+            assertEquals(List.of(2L), batchSizes(), "one call, for the two values; none for a batch of tombstones");
+        }
+    }
+
+    @Test
     void closingFlushesWhatIsBuffered() {
         Driven t = drive(scoring("score").batchSize(100).maxLatency(Duration.ofHours(1)).build());
         t.in().pipeInput("a", transaction(1));
