@@ -5,7 +5,9 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * What a {@link PythonProcessor} does with a record its function cannot score: one whose batch
@@ -21,8 +23,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       for whichever record was being processed; if that handler continues, the whole batch is
  *       dropped: to keep the rest of a batch, use {@link #logAndSkip()} or {@link #deadLetter}.)
  *   <li>{@link #logAndSkip()}: the record is logged (with the exception and traceback) and dropped.
- *   <li>{@link #deadLetter(String)}: the record (its key and value bytes, timestamp and headers) is
- *       sent to a dead-letter topic, with headers {@code jarrow.error.type}, {@code
+ *   <li>{@link #deadLetter(String)}, or {@link #deadLetter()} for the application's
+ *       {@code errors.dead.letter.queue.topic.name}: the record (its key and value bytes, timestamp
+ *       and headers) is sent to a dead-letter topic, with headers {@code jarrow.error.type}, {@code
  *       jarrow.error.message}, {@code jarrow.error.traceback}, {@code jarrow.error.function} and,
  *       when known, {@code jarrow.source.topic}, {@code jarrow.source.partition} and {@code
  *       jarrow.source.offset}. It is sent by a producer of the processor's own (configured from the
@@ -53,6 +56,16 @@ public final class ErrorPolicy {
         return new ErrorPolicy(Kind.SKIP, null, null);
     }
 
+    /**
+     * Send the record, with the error in its headers, to the application's dead-letter topic:
+     * Kafka Streams' {@code errors.dead.letter.queue.topic.name}, which its own exception handlers
+     * use too (a task without it set fails to start, saying so).
+     */
+    public static ErrorPolicy deadLetter() {
+        return new ErrorPolicy(Kind.DEAD_LETTER, null,
+                config -> new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()));
+    }
+
     /** Send the record to {@code topic} with the error in its headers. */
     public static ErrorPolicy deadLetter(String topic) {
         return deadLetter(topic, config -> new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()));
@@ -74,8 +87,18 @@ public final class ErrorPolicy {
         return kind;
     }
 
-    String topic() {
-        return topic;
+    /** The dead-letter topic: the one given, else the application's. */
+    String topic(Map<String, Object> appConfigs) {
+        if (topic != null) {
+            return topic;
+        }
+        Object configured = appConfigs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+        if (configured == null || configured.toString().isBlank()) {
+            throw new ConfigException("ErrorPolicy.deadLetter() sends to the application's dead-letter topic, and "
+                    + StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG + " is not set: set it, or name a topic "
+                    + "with ErrorPolicy.deadLetter(topic)");
+        }
+        return configured.toString();
     }
 
     Producer<byte[], byte[]> newProducer(Map<String, Object> config) {
@@ -87,7 +110,7 @@ public final class ErrorPolicy {
         return switch (kind) {
             case FAIL -> "fail";
             case SKIP -> "log and skip";
-            case DEAD_LETTER -> "dead letter to " + topic;
+            case DEAD_LETTER -> "dead letter to " + (topic != null ? topic : "the application's dead-letter topic");
         };
     }
 }

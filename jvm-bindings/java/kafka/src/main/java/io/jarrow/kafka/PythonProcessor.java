@@ -84,6 +84,7 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
     private BufferedRecords<V> buffer;
     private ProcessorMetrics metrics;
     private Producer<byte[], byte[]> deadLetters;
+    private String deadLetterTopic;
     /** The batch being scored on a scoring thread, if any. */
     private CompletableFuture<Scored<V>> inFlight;
 
@@ -134,6 +135,7 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
         }
         this.metrics = new ProcessorMetrics(context.metrics(), settings.name(), context.taskId().toString());
         if (settings.errorPolicy.kind() == ErrorPolicy.Kind.DEAD_LETTER) {
+            this.deadLetterTopic = settings.errorPolicy.topic(context.appConfigs());
             StreamsConfig streams = new StreamsConfig(context.appConfigs());
             this.deadLetters = settings.errorPolicy.newProducer(
                     streams.getProducerConfigs(context.applicationId() + "-" + settings.name() + "-dead-letters"));
@@ -326,10 +328,10 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StreamsException(settings.name() + ": interrupted while sending to " + settings.errorPolicy.topic(), e);
+            throw new StreamsException(settings.name() + ": interrupted while sending to " + deadLetterTopic, e);
         } catch (ExecutionException e) {
             throw new StreamsException(settings.name() + ": cannot send failed records to the dead-letter topic "
-                    + settings.errorPolicy.topic(), e.getCause());
+                    + deadLetterTopic, e.getCause());
         }
     }
 
@@ -356,7 +358,7 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             headers.add("jarrow.source.partition", utf8(Integer.toString(entry.partition())));
             headers.add("jarrow.source.offset", utf8(Long.toString(entry.offset())));
         });
-        return new ProducerRecord<>(settings.errorPolicy.topic(), null, entry.record().timestamp(), buffer.keyBytes(entry),
+        return new ProducerRecord<>(deadLetterTopic, null, entry.record().timestamp(), buffer.keyBytes(entry),
                 entry.value(), headers);
     }
 

@@ -223,6 +223,16 @@ class PythonProcessorTest {
     }
 
     @Test
+    void theApplicationsDeadLetterTopicIsKafkaStreamsOwnSetting() {
+        ErrorPolicy policy = ErrorPolicy.deadLetter();
+        assertEquals("app-dlq", policy.topic(java.util.Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "app-dlq")));
+        org.apache.kafka.common.config.ConfigException missing =
+                assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> policy.topic(java.util.Map.of()));
+        assertTrue(missing.getMessage().contains("errors.dead.letter.queue.topic.name is not set"), missing.getMessage());
+        assertEquals("given", ErrorPolicy.deadLetter("given").topic(java.util.Map.of()));
+    }
+
+    @Test
     void metricsCountCallsRowsBatchSizesAndErrors() {
         try (Driven t = drive(scoring("reject_poison").batchSize(4).onError(ErrorPolicy.logAndSkip()).build())) {
             for (int i = 0; i < 8; i++) {
