@@ -151,8 +151,13 @@ impl PythonFunction {
     /// Calls the function on JSON values (one row each, see `arrow::json`) and encodes its result
     /// the same way: one JSON object per result row, which must be one per input value.
     pub fn apply_json(&self, codec: &JsonCodec, values: Values<'_>) -> Result<(Vec<u8>, Vec<i32>)> {
-        let input = codec.decode(values)?;
-        let result = self.apply(&input)?;
+        self.apply_to_json(&codec.decode(values)?)
+    }
+
+    /// Calls the function on a batch (decoded from JSON values by the caller) and encodes its
+    /// result as JSON, one object per result row, which must be one per input row.
+    pub fn apply_to_json(&self, input: &RecordBatch) -> Result<(Vec<u8>, Vec<i32>)> {
+        let result = self.apply(input)?;
         if result.num_rows() != input.num_rows() {
             return Err(Error::Conversion(format!(
                 "{} returned {} rows for {} input rows; expected one result row per input row",

@@ -7,7 +7,7 @@ use arrow::datatypes::Schema;
 use arrow::ffi::FFI_ArrowSchema;
 use jarrow::Error;
 use jarrow::arrow::json::{JsonCodec, Values};
-use jni::objects::{JByteArray, JClass, JIntArray};
+use jni::objects::{JByteArray, JClass, JIntArray, ReleaseMode};
 use jni::sys::jlong;
 use jni::{Env, EnvUnowned};
 
@@ -80,12 +80,20 @@ fn intern_apply<'l>(
     ends: &JIntArray<'_>,
     out_ends: &JIntArray<'_>,
 ) -> Result<JByteArray<'l>> {
-    let data = env.convert_byte_array(data)?;
     let mut end_offsets = vec![0; ends.len(env)?];
     ends.get_region(env, 0, &mut end_offsets)?;
-    let values = Values::new(&data, &end_offsets)?;
-    // SAFETY: Java passes live handles, kept open for the call.
-    let (result, result_ends) = unsafe { function(function_handle).apply_json(codec(handle), values) }?;
+    let input = {
+        // The values are decoded straight from the Java array, which stays pinned (and the GC
+        // waits) only for the decoding: no JNI call and no Python in between.
+        // SAFETY: nothing in this block calls JNI while the elements are held.
+        let pinned = unsafe { data.get_elements_critical(env, ReleaseMode::NoCopyBack) }?;
+        // SAFETY: i8 and u8 have the same layout; `pinned` outlives the slice (end of block).
+        let bytes = unsafe { std::slice::from_raw_parts(pinned.as_ptr().cast::<u8>(), pinned.len()) };
+        // SAFETY: Java passes a live handle, kept open for the call.
+        unsafe { codec(handle) }.decode(Values::new(bytes, &end_offsets)?)?
+    };
+    // SAFETY: Java passes a live handle, kept open for the call.
+    let (result, result_ends) = unsafe { function(function_handle) }.apply_to_json(&input)?;
     out_ends.set_region(env, 0, &result_ends)?;
     Ok(env.byte_array_from_slice(&result)?)
 }

@@ -19,7 +19,15 @@ public final class JsonValues {
 
     /** A builder for about {@code expected} values. */
     public static Builder builder(int expected) {
-        return new Builder(expected);
+        return new Builder(expected, Math.max(16, expected) * 64);
+    }
+
+    /**
+     * A builder for {@code values} values of {@code bytes} bytes in all: built with no copy when
+     * that is what is added.
+     */
+    public static Builder builder(int values, int bytes) {
+        return new Builder(values, bytes);
     }
 
     /** The given UTF-8 encoded values. */
@@ -79,8 +87,8 @@ public final class JsonValues {
         private int size;
         private int length;
 
-        private Builder(int expected) {
-            this.data = new byte[Math.max(16, expected) * 64];
+        private Builder(int expected, int bytes) {
+            this.data = new byte[Math.max(0, bytes)];
             this.ends = new int[Math.max(1, expected)];
         }
 
@@ -93,7 +101,7 @@ public final class JsonValues {
         public Builder add(byte[] value, int offset, int count) {
             Objects.checkFromIndexSize(offset, count, value.length);
             if (length + count > data.length) {
-                long grown = Math.max((long) data.length * 2, (long) length + count);
+                long grown = Math.max(Math.max((long) data.length * 2, 64), (long) length + count);
                 if (grown > Integer.MAX_VALUE - 8) {
                     throw new JarrowException("CONVERSION", "a batch of JSON values cannot exceed 2 GiB: use smaller batches");
                 }
@@ -120,7 +128,10 @@ public final class JsonValues {
 
         /** The values added; the builder starts over empty. */
         public JsonValues build() {
-            JsonValues values = new JsonValues(Arrays.copyOf(data, length), Arrays.copyOf(ends, size));
+            JsonValues values = new JsonValues(length == data.length ? data : Arrays.copyOf(data, length),
+                    size == ends.length ? ends : Arrays.copyOf(ends, size));
+            data = new byte[0];
+            ends = new int[1];
             size = 0;
             length = 0;
             return values;

@@ -102,7 +102,11 @@ public interface ValueFormat<V, VR> {
             return new Scorer<>() {
                 @Override
                 public List<T> score(List<T> values, List<byte[]> serialized) {
-                    JsonValues.Builder in = JsonValues.builder(values.size());
+                    int bytes = 0;
+                    for (byte[] value : serialized) {
+                        bytes += value == null ? 0 : value.length;
+                    }
+                    JsonValues.Builder in = JsonValues.builder(values.size(), bytes);
                     for (byte[] value : serialized) {
                         if (value == null) {
                             throw new io.jarrow.JarrowException("CONVERSION", "a null value is not a JSON object");
