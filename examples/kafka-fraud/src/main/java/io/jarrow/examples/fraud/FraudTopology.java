@@ -19,7 +19,7 @@ import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * The demo's topology: card transactions (JSON) scored by {@code fraud_model:score} through a
- * {@link PythonProcessor}, written to the scores topic. The app, the broker tests and the
+ * {@link PythonProcessor}, written to the scores topic (JSON). The app, the broker tests and the
  * benchmark all run this one.
  */
 public final class FraudTopology {
@@ -46,8 +46,10 @@ public final class FraudTopology {
     /** The topology between the given input and output topics. */
     public static Topology build(PythonRuntime python, Settings settings, String in, String out) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(in, Consumed.with(Serdes.String(), Serdes.String()))
-                .processValues(PythonProcessor.builder("fraud_model:score", ValueFormat.json(SCHEMA))
+        // The JSON values stay bytes from the input topic to the output topic: they are decoded
+        // and encoded in native code only, never turned into Java strings.
+        builder.stream(in, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .processValues(PythonProcessor.builder("fraud_model:score", ValueFormat.jsonBytes(SCHEMA))
                         .runtime(python)
                         .name("fraud-scoring")
                         .keySerde(Serdes.String())
@@ -55,7 +57,7 @@ public final class FraudTopology {
                         .maxLatency(settings.maxLatency())
                         .onError(settings.deadLetters() ? ErrorPolicy.deadLetter(DEAD_LETTERS) : ErrorPolicy.fail())
                         .build())
-                .to(out, Produced.with(Serdes.String(), Serdes.String()));
+                .to(out, Produced.with(Serdes.String(), Serdes.ByteArray()));
         return builder.build();
     }
 
