@@ -14,13 +14,14 @@
 //! A batch Java receives is read-only: its buffers are the caller's memory, and the shared bitmap
 //! belongs to every all-valid column in flight.
 
-use std::ffi::{c_char, c_void};
+use std::ffi::c_void;
 use std::ptr::{self, NonNull};
 use std::sync::Mutex;
 
 use arrow::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use pyo3::prelude::*;
 
+use super::raw::{RawArray, RawSchema};
 use super::{RawBatch, export_pyarrow};
 use crate::error::Result;
 use crate::python::Interpreter;
@@ -76,35 +77,6 @@ unsafe fn has_offset(array: &RawArray) -> bool {
             || (0..array.n_children.max(0) as usize).any(|i| has_offset(&*(*array.children.add(i))))
             || (!array.dictionary.is_null() && has_offset(&*array.dictionary))
     }
-}
-
-/// `struct ArrowArray` of the C Data Interface (arrow-rs keeps its fields private).
-#[repr(C)]
-struct RawArray {
-    length: i64,
-    null_count: i64,
-    offset: i64,
-    n_buffers: i64,
-    n_children: i64,
-    buffers: *mut *const c_void,
-    children: *mut *mut RawArray,
-    dictionary: *mut RawArray,
-    release: Option<unsafe extern "C" fn(*mut RawArray)>,
-    private_data: *mut c_void,
-}
-
-/// `struct ArrowSchema` of the C Data Interface.
-#[repr(C)]
-struct RawSchema {
-    format: *const c_char,
-    name: *const c_char,
-    metadata: *const c_char,
-    flags: i64,
-    n_children: i64,
-    children: *mut *mut RawSchema,
-    dictionary: *mut RawSchema,
-    release: Option<unsafe extern "C" fn(*mut RawSchema)>,
-    private_data: *mut c_void,
 }
 
 /// The shared run of set bits, at least `bytes` long. 8-byte aligned, as the format recommends.

@@ -20,6 +20,7 @@ use crate::python::Interpreter;
 
 mod java;
 pub mod json;
+mod raw;
 pub mod rows;
 
 pub(crate) use java::export_pyarrow_for_java;
@@ -43,28 +44,14 @@ impl RawBatch {
 }
 
 /// The C structs' `release` fields, read without assuming anything else about the producer.
-/// Offsets are fixed by the C Data Interface specification.
 fn is_released_array(array: NonNull<FFI_ArrowArray>) -> bool {
-    #[repr(C)]
-    struct Head {
-        _counts: [i64; 5],
-        _pointers: [*mut u8; 3],
-        release: Option<unsafe extern "C" fn(*mut u8)>,
-    }
-    // SAFETY: every ArrowArray starts with this layout; only `release` is read.
-    unsafe { (*array.as_ptr().cast::<Head>()).release.is_none() }
+    // SAFETY: every ArrowArray has this layout; only `release` is read.
+    unsafe { (*array.as_ptr().cast::<raw::RawArray>()).release.is_none() }
 }
 
 fn is_released_schema(schema: NonNull<FFI_ArrowSchema>) -> bool {
-    #[repr(C)]
-    struct Head {
-        _strings: [*const u8; 3],
-        _counts: [i64; 2],
-        _pointers: [*mut u8; 2],
-        release: Option<unsafe extern "C" fn(*mut u8)>,
-    }
-    // SAFETY: every ArrowSchema starts with this layout; only `release` is read.
-    unsafe { (*schema.as_ptr().cast::<Head>()).release.is_none() }
+    // SAFETY: every ArrowSchema has this layout; only `release` is read.
+    unsafe { (*schema.as_ptr().cast::<raw::RawSchema>()).release.is_none() }
 }
 
 /// Moves the caller's structs into Rust ownership. From here on the caller's structs are released

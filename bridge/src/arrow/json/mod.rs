@@ -5,7 +5,6 @@
 //! be exactly one JSON object; it becomes one row. The schema is given, or inferred from the first
 //! batch and then kept, so every batch of a stream has the same columns.
 
-use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
 use arrow::array::RecordBatch;
@@ -132,16 +131,24 @@ impl JsonCodec {
             .write(batch)
             .map_err(|e| Error::Conversion(format!("cannot encode the result as JSON: {e}")))?;
         writer.finish()?;
-        // Each row is one line: arrow-json escapes newlines inside strings.
-        let mut data = Vec::with_capacity(lines.len());
-        let mut ends = Vec::with_capacity(batch.num_rows());
-        for line in lines.split(|&b| b == b'\n').take(batch.num_rows()) {
-            data.write_all(line).expect("writing to a Vec cannot fail");
-            ends.push(i32::try_from(data.len()).map_err(|_| {
-                Error::Conversion("the encoded batch exceeds 2 GiB: use smaller batches".into())
-            })?);
+        // Each row is one line (arrow-json escapes newlines inside strings): the newlines are
+        // squeezed out in place, and where they were are the ends.
+        if i32::try_from(lines.len()).is_err() {
+            return Err(Error::Conversion("the encoded batch exceeds 2 GiB: use smaller batches".into()));
         }
-        Ok((data, ends))
+        let mut ends = Vec::with_capacity(batch.num_rows());
+        let mut end = 0;
+        for read in 0..lines.len() {
+            let byte = lines[read];
+            if byte == b'\n' {
+                ends.push(end as i32);
+            } else {
+                lines[end] = byte;
+                end += 1;
+            }
+        }
+        lines.truncate(end);
+        Ok((lines, ends))
     }
 }
 
