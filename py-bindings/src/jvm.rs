@@ -366,7 +366,8 @@ impl PyJavaFunction {
         &self.name
     }
 
-    /// Calls the method; the GIL is released while Java runs.
+    /// Calls the method; the GIL is released while Java runs. (One exact int to a `long m(long)`
+    /// takes the vectorcall's direct path; this is the general one.)
     #[pyo3(signature = (*args, **kwargs))]
     fn __call__<'py>(
         &self,
@@ -374,18 +375,6 @@ impl PyJavaFunction {
         args: &Bound<'py, PyTuple>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if let (Some(path), None, 1) = (&self.long_path, kwargs, args.len()) {
-            // An int subclass other than bool (an IntEnum, say): exact ints take the vectorcall.
-            let arg = args.get_item(0)?;
-            if let (true, false, Ok(x)) = (
-                arg.is_instance_of::<pyo3::types::PyInt>(),
-                arg.is_instance_of::<pyo3::types::PyBool>(),
-                arg.extract::<i64>(),
-            ) {
-                let result = gil::call_java(py, || path.call(&self.name, x))?;
-                return Ok(result.into_pyobject(py)?.into_any());
-            }
-        }
         let (args, kwargs) = crate::function::arguments(args, kwargs)?;
         let encoded = codec::encode_call(&args, &kwargs).map_err(Error)?;
         let result = gil::call_java(py, || self.invoke(&encoded).map_err(|e| java_error(&self.name, e)))?;
