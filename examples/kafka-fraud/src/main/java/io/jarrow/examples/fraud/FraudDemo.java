@@ -158,6 +158,12 @@ public final class FraudDemo {
         return transaction.substring(at, transaction.indexOf('"', at));
     }
 
+    /** The transaction id of a scored record ({@code {"id":123,...}}, as fraud_model.score writes it). */
+    static int id(String scored) {
+        int at = scored.indexOf("\"id\":") + 5;
+        return Integer.parseInt(scored.substring(at, scored.indexOf(',', at)));
+    }
+
     static long percentile(long[] sorted, double p) {
         return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))];
     }
@@ -237,8 +243,7 @@ public final class FraudDemo {
         private synchronized void accept(ConsumerRecord<String, String> record) {
             long now = System.nanoTime();
             String value = record.value();
-            int at = value.indexOf("\"id\":") + 5;
-            int id = Integer.parseInt(value.substring(at, value.indexOf(',', at)));
+            int id = id(value);
             if (seen.get(id)) {
                 return;
             }

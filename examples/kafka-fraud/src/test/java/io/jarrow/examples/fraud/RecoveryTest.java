@@ -171,9 +171,7 @@ class RecoveryTest {
 
         void poll(Duration time) {
             for (ConsumerRecord<String, String> record : consumer.poll(time)) {
-                String value = record.value();
-                int at = value.indexOf("\"id\":") + 5;
-                ids.set(Integer.parseInt(value.substring(at, value.indexOf(',', at))));
+                ids.set(FraudDemo.id(record.value()));
                 records++;
             }
         }

@@ -62,13 +62,12 @@ public final class ErrorPolicy {
      * use too (a task without it set fails to start, saying so).
      */
     public static ErrorPolicy deadLetter() {
-        return new ErrorPolicy(Kind.DEAD_LETTER, null,
-                config -> new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()));
+        return new ErrorPolicy(Kind.DEAD_LETTER, null, ErrorPolicy::producer);
     }
 
     /** Send the record to {@code topic} with the error in its headers. */
     public static ErrorPolicy deadLetter(String topic) {
-        return deadLetter(topic, config -> new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()));
+        return deadLetter(topic, ErrorPolicy::producer);
     }
 
     /**
@@ -81,6 +80,11 @@ public final class ErrorPolicy {
             throw new IllegalArgumentException("the dead-letter topic name is blank");
         }
         return new ErrorPolicy(Kind.DEAD_LETTER, topic, Objects.requireNonNull(producers, "producers"));
+    }
+
+    /** The dead-letter producer made from the application's producer configuration. */
+    private static Producer<byte[], byte[]> producer(Map<String, Object> config) {
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     Kind kind() {

@@ -240,27 +240,28 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
         // A null value (a tombstone) has nothing to score: it is forwarded as it is, in its place.
         List<V> values = new ArrayList<>(entries.size());
         List<byte[]> serialized = new ArrayList<>(entries.size());
-        List<Integer> positions = new ArrayList<>(entries.size());
-        for (int i = 0; i < entries.size(); i++) {
-            BufferedRecords.Entry<V> entry = entries.get(i);
+        for (BufferedRecords.Entry<V> entry : entries) {
             if (entry.record().value() != null) {
                 values.add(entry.record().value());
                 serialized.add(entry.value());
-                positions.add(i);
             }
         }
         List<Object> scored = new ArrayList<>(values.size());
         if (!values.isEmpty()) {
             score(values, serialized, 0, values.size(), scored);
         }
-        if (positions.size() == entries.size()) {
+        if (values.size() == entries.size()) {
             return scored;
         }
-        List<Object> outcomes = new ArrayList<>(java.util.Collections.nCopies(entries.size(), null));
-        for (int i = 0; i < scored.size(); i++) {
-            Object outcome = scored.get(i);
-            outcomes.set(positions.get(i),
-                    outcome instanceof Failure failure ? new Failure(positions.get(i), failure.error()) : outcome);
+        List<Object> outcomes = new ArrayList<>(entries.size());
+        int next = 0;
+        for (BufferedRecords.Entry<V> entry : entries) {
+            if (entry.record().value() == null) {
+                outcomes.add(null);
+            } else {
+                Object outcome = scored.get(next++);
+                outcomes.add(outcome instanceof Failure failure ? new Failure(outcomes.size(), failure.error()) : outcome);
+            }
         }
         return outcomes;
     }

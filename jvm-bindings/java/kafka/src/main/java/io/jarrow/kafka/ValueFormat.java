@@ -83,9 +83,14 @@ public interface ValueFormat<V, VR> {
     final class Json<T> implements ValueFormat<T, T> {
         private final Schema schema;
         private final Serde<T> serde;
-        private final java.util.function.BiFunction<JsonValues, Integer, T> fromValues;
+        private final ValueAt<T> fromValues;
 
-        Json(Schema schema, Serde<T> serde, java.util.function.BiFunction<JsonValues, Integer, T> fromValues) {
+        /** Value {@code i} of some JSON values, as an output value. */
+        interface ValueAt<T> {
+            T get(JsonValues values, int i);
+        }
+
+        Json(Schema schema, Serde<T> serde, ValueAt<T> fromValues) {
             this.schema = schema;
             this.serde = serde;
             this.fromValues = fromValues;
@@ -116,7 +121,7 @@ public interface ValueFormat<V, VR> {
                     JsonValues out = format.apply(function, in.build());
                     List<T> results = new ArrayList<>(out.size());
                     for (int i = 0; i < out.size(); i++) {
-                        results.add(fromValues.apply(out, i));
+                        results.add(fromValues.get(out, i));
                     }
                     return results;
                 }
