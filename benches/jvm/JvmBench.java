@@ -153,7 +153,27 @@ public final class JvmBench {
         }
     }
 
-    static final class PemjaBridge implements Bridge {
+    /** A peer that calls the bench's Python functions by name. */
+    abstract static class InvokingBridge implements Bridge {
+        abstract Object invoke(String function, Object... args);
+
+        @Override
+        public long addOne(long x) {
+            return ((Number) invoke("add_one", x)).longValue();
+        }
+
+        @Override
+        public Object three(long a, long b, long c) {
+            return invoke("three", a, b, c);
+        }
+
+        @Override
+        public double total(double[][] columns) {
+            return ((Number) invoke("total_arrays", (Object[]) columns)).doubleValue();
+        }
+    }
+
+    static final class PemjaBridge extends InvokingBridge {
         final pemja.core.PythonInterpreter interpreter;
 
         PemjaBridge(Path python, Path dir) {
@@ -167,18 +187,8 @@ public final class JvmBench {
         }
 
         @Override
-        public long addOne(long x) {
-            return ((Number) interpreter.invoke("add_one", x)).longValue();
-        }
-
-        @Override
-        public Object three(long a, long b, long c) {
-            return interpreter.invoke("three", a, b, c);
-        }
-
-        @Override
-        public double total(double[][] columns) {
-            return ((Number) interpreter.invoke("total_arrays", (Object[]) columns)).doubleValue();
+        Object invoke(String function, Object... args) {
+            return interpreter.invoke(function, args);
         }
 
         @Override
@@ -187,7 +197,7 @@ public final class JvmBench {
         }
     }
 
-    static final class JepBridge implements Bridge {
+    static final class JepBridge extends InvokingBridge {
         final jep.Interpreter interpreter;
 
         JepBridge(Path python, Path dir) throws Exception {
@@ -201,18 +211,8 @@ public final class JvmBench {
         }
 
         @Override
-        public long addOne(long x) {
-            return ((Number) interpreter.invoke("add_one", x)).longValue();
-        }
-
-        @Override
-        public Object three(long a, long b, long c) {
-            return interpreter.invoke("three", a, b, c);
-        }
-
-        @Override
-        public double total(double[][] columns) {
-            return ((Number) interpreter.invoke("total_arrays", (Object[]) columns)).doubleValue();
+        Object invoke(String function, Object... args) {
+            return interpreter.invoke(function, args);
         }
 
         @Override
