@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -26,25 +28,30 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * restores the store (from its changelog) before the processor starts again. A record forwarded
  * before the next commit is never written at all.
  *
- * <p>Every record written has a key of its own: its batch's number (generation) in the high 32
- * bits, its position in the batch in the low ones, so whatever the store holds is pending and
- * comes back in order. A forwarded batch's written records are deleted at a later commit. Under
- * exactly-once processing that is the next commit: the deletes, the outputs and the input offsets
- * commit in one transaction. Under at-least-once it is the commit after that: a commit flushes
- * the producer before it commits offsets, so by then the outputs are known to be written, whereas
- * deletes sent with the outputs could reach the changelog without them before a crash. A restored
- * record is scored again rather than lost: under at-least-once, the records of the last batch or
- * two before a stop (even a clean one) may be scored twice.
+ * <p>Every record has a sequence number, in arrival order. A commit writes the records pending
+ * then and not written before as one segment (one store entry, under a slot key), and, when it
+ * moved, the watermark (under key {@value #WATERMARK}): the sequence number below which every
+ * record is done. A restart scores the written records at or above the watermark, in order; those
+ * below it are ignored, and a segment whose records are all below it has its slot used again by
+ * a later segment, so nothing is ever deleted and the store holds a few segments at most. Under
+ * exactly-once processing the watermark is the first pending record: it, the outputs and the
+ * input offsets commit in one transaction. Under at-least-once it is the first record pending at
+ * the commit before: a commit flushes the producer before it commits offsets, so only then are
+ * the outputs of the records forwarded before it known to be written, whereas a watermark sent
+ * with the outputs could reach the changelog without them before a crash. So a restored record is
+ * scored again rather than lost: under at-least-once, the records of the last batch or two before
+ * a stop (even a clean one) may be scored twice.
  */
 final class BufferedRecords<V> {
-    /** A batch: its number, its records, and the store keys of those written so far (in order). */
-    static final class Batch<V> {
-        final long generation;
-        final List<Entry<V>> entries;
-        final List<Long> keys = new ArrayList<>();
+    /** The key of the watermark entry; segments are under keys 0, 1, 2... */
+    static final long WATERMARK = -1;
 
-        Batch(long generation, List<Entry<V>> entries) {
-            this.generation = generation;
+    /** A batch: its records, and how many of them are written to the store (the first ones). */
+    static final class Batch<V> {
+        final List<Entry<V>> entries;
+        int written;
+
+        Batch(List<Entry<V>> entries) {
             this.entries = entries;
         }
 
@@ -54,14 +61,17 @@ final class BufferedRecords<V> {
     }
 
     /**
-     * A buffered record, its value as the value serde wrote it, and where it came from (for the
-     * dead-letter headers).
+     * A buffered record, its sequence number, its value as the value serde wrote it, and where it
+     * came from (for the dead-letter headers).
      */
-    record Entry<V>(FixedKeyRecord<Object, V> record, byte[] value, String topic, int partition, long offset) {
+    record Entry<V>(long seq, FixedKeyRecord<Object, V> record, byte[] value, String topic, int partition, long offset) {
         Optional<String> sourceTopic() {
             return Optional.ofNullable(topic);
         }
     }
+
+    /** A segment in the store: its slot, and the sequence number of its last record. */
+    private record Segment(long slot, long last) {}
 
     private final KeyValueStore<Long, byte[]> store;
     private final Serde<Object> keySerde;
@@ -69,12 +79,25 @@ final class BufferedRecords<V> {
     private final String storeName;
     private final boolean exactlyOnce;
     /** The batch filling up. */
-    private Batch<V> filling = new Batch<>(0, new ArrayList<>());
+    private Batch<V> filling = new Batch<>(new ArrayList<>());
     /** Batches taken to be scored and not yet forwarded, oldest first. */
     private final Deque<Batch<V>> taken = new ArrayDeque<>();
-    /** Keys of forwarded records: to delete at the next commit, and at the one after it. */
-    private List<Long> forwarded = new ArrayList<>();
-    private List<Long> forwardedBeforeLastCommit = new ArrayList<>();
+    /** The next record's sequence number. */
+    private long next;
+    /** Every record below it is done, as far as the store knows. */
+    private long watermark;
+    /** The first pending record at the last commit (at-least-once: the next watermark). */
+    private long pendingAtLastCommit = -1;
+    /** Segments holding records at or above the watermark, oldest first. */
+    private final Deque<Segment> live = new ArrayDeque<>();
+    /** Slots whose segments are all below the watermark, to write again. */
+    private final Deque<Long> freeSlots = new ArrayDeque<>();
+    private long nextSlot;
+    /** The last source topic seen, and its UTF-8 bytes. */
+    private String lastTopic;
+    private byte[] lastTopicBytes;
+    /** Where a segment is put together (kept between commits, grown as needed). */
+    private ByteBuffer segment = ByteBuffer.allocate(64 * 1024);
 
     BufferedRecords(KeyValueStore<Long, byte[]> store, Serde<Object> keySerde, Serde<V> valueSerde, boolean exactlyOnce) {
         this.store = store;
@@ -84,29 +107,50 @@ final class BufferedRecords<V> {
         this.exactlyOnce = exactlyOnce;
     }
 
-    /** Reads back the records a previous run wrote and did not forward, in order. */
+    /** Reads back the records a previous run wrote and did not finish, in order. */
     void restore() {
-        long last = -1;
+        List<Entry<V>> records = new ArrayList<>();
+        List<Segment> segments = new ArrayList<>();
         try (KeyValueIterator<Long, byte[]> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<Long, byte[]> kv = all.next();
-                filling.entries.add(decode(kv.value));
-                filling.keys.add(kv.key);
-                last = Math.max(last, kv.key >>> 32);
+                if (kv.key == WATERMARK) {
+                    watermark = ByteBuffer.wrap(kv.value).getLong();
+                    continue;
+                }
+                ByteBuffer in = ByteBuffer.wrap(kv.value);
+                long last = -1;
+                for (int n = in.getInt(); n > 0; n--) {
+                    Entry<V> entry = decode(in);
+                    records.add(entry);
+                    last = Math.max(last, entry.seq());
+                }
+                segments.add(new Segment(kv.key, last));
+                nextSlot = Math.max(nextSlot, kv.key + 1);
+                next = Math.max(next, last + 1);
             }
         }
-        // New records get keys after every restored one (the store iterates in key order).
-        Batch<V> restored = filling;
-        filling = new Batch<>(last + 1, restored.entries);
-        filling.keys.addAll(restored.keys);
+        next = Math.max(next, watermark);
+        records.removeIf(e -> e.seq() < watermark);
+        records.sort(Comparator.comparingLong(Entry::seq));
+        segments.sort(Comparator.comparingLong(Segment::last));
+        for (Segment segment : segments) {
+            if (segment.last() < watermark) {
+                freeSlots.add(segment.slot());
+            } else {
+                live.add(segment);
+            }
+        }
+        filling.entries.addAll(records);
+        filling.written = records.size();
     }
 
     void add(FixedKeyRecord<Object, V> record, Optional<RecordMetadata> metadata) {
-        String topic = metadata.map(RecordMetadata::topic).orElse(null);
+        String topic = metadata.isPresent() ? metadata.get().topic() : null;
         byte[] value = valueSerde.serializer().serialize(topic != null ? topic : storeName, record.value());
-        Entry<V> entry = metadata
-                .map(m -> new Entry<>(record, value, m.topic(), m.partition(), m.offset()))
-                .orElseGet(() -> new Entry<>(record, value, null, -1, -1));
+        Entry<V> entry = topic != null
+                ? new Entry<>(next++, record, value, topic, metadata.get().partition(), metadata.get().offset())
+                : new Entry<>(next++, record, value, null, -1, -1);
         filling.entries.add(entry);
     }
 
@@ -122,89 +166,130 @@ final class BufferedRecords<V> {
     Batch<V> take() {
         Batch<V> batch = filling;
         taken.addLast(batch);
-        filling = new Batch<>(batch.generation + 1, new ArrayList<>());
+        filling = new Batch<>(new ArrayList<>());
         return batch;
     }
 
     /**
-     * The batch was forwarded (or given to the error policy): its records are no longer pending.
-     * Batches complete in the order they were taken.
+     * The batch was forwarded (or given to the error policy): its records are done. Batches
+     * complete in the order they were taken.
      */
     void completed(Batch<V> batch) {
         if (taken.peekFirst() != batch) {
-            throw new IllegalStateException("batch " + batch.generation + " completed out of order");
+            throw new IllegalStateException("a batch completed out of order");
         }
         taken.removeFirst();
-        forwarded.addAll(batch.keys);
     }
 
     /**
-     * Run before every commit: writes the pending records not written yet, and deletes forwarded
-     * ones (see the class documentation for when).
+     * Run before every commit: moves the watermark (see the class documentation for how far),
+     * and writes the pending records not written yet as one segment.
      */
     void persist() {
+        long pending = firstPending();
+        long done = watermark;
         if (exactlyOnce) {
-            delete(forwarded);
-            forwarded = new ArrayList<>();
-        } else if (!forwarded.isEmpty()) {
-            // Shifted only when something was forwarded since the last call, so that a second
-            // call within one commit deletes nothing early.
-            delete(forwardedBeforeLastCommit);
-            forwardedBeforeLastCommit = forwarded;
-            forwarded = new ArrayList<>();
+            done = pending;
+        } else if (pending != pendingAtLastCommit) {
+            // Moved only when records were done since the last call, so that a second call
+            // within one commit moves nothing early.
+            done = Math.max(done, pendingAtLastCommit);
+            pendingAtLastCommit = pending;
         }
+        if (done > watermark) {
+            watermark = done;
+            store.put(WATERMARK, ByteBuffer.allocate(8).putLong(done).array());
+            while (!live.isEmpty() && live.peekFirst().last() < watermark) {
+                freeSlots.add(live.removeFirst().slot());
+            }
+        }
+        segment.clear().putInt(0);
+        int count = 0;
+        long last = -1;
         for (Batch<V> batch : taken) {
-            persist(batch);
+            count += batch.entries.size() - batch.written;
+            last = Math.max(last, writeUnwritten(batch));
         }
-        persist(filling);
+        count += filling.entries.size() - filling.written;
+        last = Math.max(last, writeUnwritten(filling));
+        if (count == 0) {
+            return;
+        }
+        segment.putInt(0, count);
+        Long slot = freeSlots.pollFirst();
+        if (slot == null) {
+            slot = nextSlot++;
+        }
+        store.put(slot, Arrays.copyOf(segment.array(), segment.position()));
+        live.addLast(new Segment(slot, last));
     }
 
-    private void delete(List<Long> keys) {
-        for (long key : keys) {
-            store.delete(key);
+    /** The sequence number of the first record not done (the next one's when none is pending). */
+    private long firstPending() {
+        for (Batch<V> batch : taken) {
+            if (!batch.entries.isEmpty()) {
+                return batch.entries.get(0).seq();
+            }
         }
+        return filling.entries.isEmpty() ? next : filling.entries.get(0).seq();
     }
 
-    private void persist(Batch<V> batch) {
-        for (int i = batch.keys.size(); i < batch.entries.size(); i++) {
-            long key = (batch.generation << 32) | i;
-            store.put(key, encode(batch.entries.get(i)));
-            batch.keys.add(key);
+    /** Appends the batch's unwritten records to the segment; the last one's sequence number. */
+    private long writeUnwritten(Batch<V> batch) {
+        long last = -1;
+        for (; batch.written < batch.entries.size(); batch.written++) {
+            Entry<V> entry = batch.entries.get(batch.written);
+            encode(entry);
+            last = entry.seq();
         }
+        return last;
     }
 
     byte[] keyBytes(Entry<V> entry) {
         return keySerde.serializer().serialize(entry.topic() != null ? entry.topic() : storeName, entry.record().key());
     }
 
-    private byte[] encode(Entry<V> entry) {
+    private byte[] topicBytes(String topic) {
+        if (topic == null) {
+            return null;
+        }
+        if (!topic.equals(lastTopic)) {
+            lastTopic = topic;
+            lastTopicBytes = topic.getBytes(StandardCharsets.UTF_8);
+        }
+        return lastTopicBytes;
+    }
+
+    /** Appends {@code entry} to the segment being written. */
+    private void encode(Entry<V> entry) {
         FixedKeyRecord<Object, V> r = entry.record();
         byte[] key = keyBytes(entry);
-        byte[] value = entry.value();
-        byte[] topic = entry.topic() == null ? null : entry.topic().getBytes(StandardCharsets.UTF_8);
+        byte[] topic = topicBytes(entry.topic());
         Header[] headers = r.headers().toArray();
         byte[][] headerKeys = new byte[headers.length][];
-        int size = 8 + sized(key) + sized(value) + sized(topic) + 4 + 8 + 4;
+        int size = 8 + 8 + sized(key) + sized(entry.value()) + sized(topic) + 4 + 8 + 4;
         for (int i = 0; i < headers.length; i++) {
             headerKeys[i] = headers[i].key().getBytes(StandardCharsets.UTF_8);
             size += sized(headerKeys[i]) + sized(headers[i].value());
         }
-        ByteBuffer out = ByteBuffer.allocate(size);
-        out.putLong(r.timestamp());
-        put(out, key);
-        put(out, value);
-        put(out, topic);
-        out.putInt(entry.partition()).putLong(entry.offset());
-        out.putInt(headers.length);
-        for (int i = 0; i < headers.length; i++) {
-            put(out, headerKeys[i]);
-            put(out, headers[i].value());
+        if (segment.remaining() < size) {
+            ByteBuffer grown = ByteBuffer.allocate(Math.max(segment.capacity() * 2, segment.position() + size));
+            segment = grown.put(segment.flip());
         }
-        return out.array();
+        segment.putLong(entry.seq()).putLong(r.timestamp());
+        put(segment, key);
+        put(segment, entry.value());
+        put(segment, topic);
+        segment.putInt(entry.partition()).putLong(entry.offset());
+        segment.putInt(headers.length);
+        for (int i = 0; i < headers.length; i++) {
+            put(segment, headerKeys[i]);
+            put(segment, headers[i].value());
+        }
     }
 
-    private Entry<V> decode(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
+    private Entry<V> decode(ByteBuffer in) {
+        long seq = in.getLong();
         long timestamp = in.getLong();
         byte[] key = get(in);
         byte[] value = get(in);
@@ -221,7 +306,7 @@ final class BufferedRecords<V> {
                 valueSerde.deserializer().deserialize(serdeTopic, value), timestamp, headers);
         // A FixedKeyProcessor can only forward FixedKeyRecords, which Kafka Streams alone makes;
         // this factory is its way of making one for a record it did not hand over itself.
-        return new Entry<>(InternalFixedKeyRecordFactory.create(record), value, topicName, partition, offset);
+        return new Entry<>(seq, InternalFixedKeyRecordFactory.create(record), value, topicName, partition, offset);
     }
 
     private static int sized(byte[] bytes) {

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What a processor finds in its buffer store after a crash: the records it had not forwarded when
  * the last commit wrote the store, with their keys, values, timestamps, headers and source
- * offsets, in order; a forwarded record is deleted at the next commit (exactly once) or the one
- * after (at least once). (The store's changelog restoring it is Kafka Streams' part, covered by the
- * broker tests.)
+ * offsets, in order; a forwarded record is done from the next commit on (exactly once) or the one
+ * after (at least once); the store stays a few entries big however long it runs. (The store's
+ * changelog restoring it is Kafka Streams' part, covered by the broker tests.)
  */
 class BufferedRecordsTest {
     @SuppressWarnings("unchecked")
@@ -66,6 +66,13 @@ class BufferedRecordsTest {
         return n;
     }
 
+    /** The keys a processor restarted on this store would score first, in order. */
+    static List<String> afterRestart(KeyValueStore<Long, byte[]> store, boolean exactlyOnce) {
+        BufferedRecords<String> restarted = new BufferedRecords<>(store, KEYS, Serdes.String(), exactlyOnce);
+        restarted.restore();
+        return keys(restarted);
+    }
+
     static List<String> keys(BufferedRecords<String> buffer) {
         List<String> keys = new ArrayList<>();
         for (BufferedRecords.Entry<String> e : buffer.take().entries()) {
@@ -103,14 +110,18 @@ class BufferedRecordsTest {
         assertTrue(batch.entries().get(1).sourceTopic().isEmpty());
         assertEquals("key-4", batch.entries().get(1).record().key());
 
-        // Once the restored batch is forwarded, the next commit deletes it (exactly once).
+        // Once the restored batch is forwarded, it is done from the next commit on (exactly once).
+        after.add(record(6), from(106));
         after.completed(batch);
         after.persist();
-        assertEquals(0, stored(store));
+        assertEquals(List.of("key-6"), afterRestart(store, true));
+        after.completed(after.take());
+        after.persist();
+        assertEquals(List.of(), afterRestart(store, true));
     }
 
     @Test
-    void atLeastOnceDeletesForwardedRecordsOneCommitLater() {
+    void atLeastOnceLetsForwardedRecordsGoOneCommitLater() {
         KeyValueStore<Long, byte[]> store = store();
         BufferedRecords<String> buffer = new BufferedRecords<>(store, KEYS, Serdes.String(), false);
         buffer.restore();
@@ -121,12 +132,55 @@ class BufferedRecordsTest {
         buffer.add(record(2), from(102));
         buffer.persist();                                  // commit 2: its flush makes the outputs durable...
         buffer.persist();                                  // (a second call in the same commit changes nothing)
-        assertEquals(3, stored(store), "...so records 0 and 1 are still kept through commit 2");
+        assertEquals(List.of("key-0", "key-1", "key-2"), afterRestart(store, false),
+                "...so records 0 and 1 are still kept through commit 2");
         buffer.completed(buffer.take());
         buffer.persist();                                  // commit 3: 0 and 1 go; 2 waits one more
-        BufferedRecords<String> restored = new BufferedRecords<>(store, KEYS, Serdes.String(), false);
-        restored.restore();
-        assertEquals(List.of("key-2"), keys(restored));
+        assertEquals(List.of("key-2"), afterRestart(store, false));
+        buffer.persist();                                  // commit 4: nothing was done since commit 3
+        assertEquals(List.of("key-2"), afterRestart(store, false));
+        buffer.add(record(3), from(103));
+        buffer.persist();                                  // commit 5: still nothing done since commit 3,
+        assertEquals(List.of("key-2", "key-3"), afterRestart(store, false));  // so 2 is kept (safe side)
+        buffer.completed(buffer.take());
+        buffer.add(record(4), from(104));
+        buffer.persist();                                  // commit 6: 3 was done after commit 5
+        assertEquals(List.of("key-3", "key-4"), afterRestart(store, false));
+    }
+
+    @Test
+    void theStoreStaysSmallWhenEveryRecordIsWrittenAndSlotsAreWrittenAgain() {
+        for (boolean exactlyOnce : new boolean[] {true, false}) {
+            KeyValueStore<Long, byte[]> store = store();
+            BufferedRecords<String> buffer = new BufferedRecords<>(store, KEYS, Serdes.String(), exactlyOnce);
+            buffer.restore();
+            int n = 0;
+            // A commit after every record (as TopologyTestDriver does), batches of 8, one in flight.
+            BufferedRecords.Batch<String> inFlight = null;
+            for (int batch = 0; batch < 50; batch++) {
+                for (int i = 0; i < 8; i++, n++) {
+                    buffer.add(record(n), from(n));
+                    buffer.persist();
+                }
+                if (inFlight != null) {
+                    buffer.completed(inFlight);
+                }
+                inFlight = buffer.take();
+            }
+            buffer.persist();
+            assertTrue(stored(store) <= 3 * 8 + 1, "the store holds " + stored(store) + " entries");
+            List<String> expected = new ArrayList<>();
+            for (int i = n - 8; i < n; i++) {
+                expected.add("key-" + i);
+            }
+            if (exactlyOnce) {
+                assertEquals(expected, afterRestart(store, true), "exactly once: only the batch in flight");
+            } else {
+                List<String> pending = afterRestart(store, false);
+                assertEquals(expected, pending.subList(pending.size() - 8, pending.size()));
+                assertTrue(pending.size() <= 16, "at least once: at most one batch more, got " + pending);
+            }
+        }
     }
 
     @Test
