@@ -29,9 +29,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * before the next commit is never written at all.
  *
  * <p>Every record has a sequence number, in arrival order. A commit writes the records pending
- * then and not written before as one segment (one store entry, under a slot key), and, when it
- * moved, the watermark (under key {@value #WATERMARK}): the sequence number below which every
- * record is done. A restart scores the written records at or above the watermark, in order; those
+ * then and not written before as segments (store entries of up to {@value #SEGMENT_BYTES} bytes,
+ * under slot keys), and, when it moved, the watermark (under key {@value #WATERMARK}): the
+ * sequence number below which every record is done. A restart scores the written records at or above the watermark, in order; those
  * below it are ignored, and a segment whose records are all below it has its slot used again by
  * a later segment, so nothing is ever deleted and the store holds a few segments at most. Under
  * exactly-once processing the watermark is the first pending record: it, the outputs and the
@@ -45,6 +45,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class BufferedRecords<V> {
     /** The key of the watermark entry; segments are under keys 0, 1, 2... */
     static final long WATERMARK = -1;
+    /**
+     * The most a segment holds, in bytes (unless one record is bigger), so that a store entry
+     * stays well within Kafka's default record and request size limits (1 MiB).
+     */
+    static final int SEGMENT_BYTES = 256 * 1024;
 
     /** A batch: its records, and how many of them are written to the store (the first ones). */
     static final class Batch<V> {
@@ -96,8 +101,10 @@ final class BufferedRecords<V> {
     /** The last source topic seen, and its UTF-8 bytes. */
     private String lastTopic;
     private byte[] lastTopicBytes;
-    /** Where a segment is put together (kept between commits, grown as needed). */
-    private ByteBuffer segment = ByteBuffer.allocate(64 * 1024);
+    /** Where a segment is put together (kept between commits), its records and the last one. */
+    private ByteBuffer segment = ByteBuffer.allocate(SEGMENT_BYTES).putInt(0);
+    private int segmentCount;
+    private long segmentLast;
 
     BufferedRecords(KeyValueStore<Long, byte[]> store, Serde<Object> keySerde, Serde<V> valueSerde, boolean exactlyOnce) {
         this.store = store;
@@ -203,25 +210,11 @@ final class BufferedRecords<V> {
                 freeSlots.add(live.removeFirst().slot());
             }
         }
-        segment.clear().putInt(0);
-        int count = 0;
-        long last = -1;
         for (Batch<V> batch : taken) {
-            count += batch.entries.size() - batch.written;
-            last = Math.max(last, writeUnwritten(batch));
+            writeUnwritten(batch);
         }
-        count += filling.entries.size() - filling.written;
-        last = Math.max(last, writeUnwritten(filling));
-        if (count == 0) {
-            return;
-        }
-        segment.putInt(0, count);
-        Long slot = freeSlots.pollFirst();
-        if (slot == null) {
-            slot = nextSlot++;
-        }
-        store.put(slot, Arrays.copyOf(segment.array(), segment.position()));
-        live.addLast(new Segment(slot, last));
+        writeUnwritten(filling);
+        endSegment();
     }
 
     /** The sequence number of the first record not done (the next one's when none is pending). */
@@ -234,15 +227,27 @@ final class BufferedRecords<V> {
         return filling.entries.isEmpty() ? next : filling.entries.get(0).seq();
     }
 
-    /** Appends the batch's unwritten records to the segment; the last one's sequence number. */
-    private long writeUnwritten(Batch<V> batch) {
-        long last = -1;
+    /** Appends the batch's unwritten records to segments. */
+    private void writeUnwritten(Batch<V> batch) {
         for (; batch.written < batch.entries.size(); batch.written++) {
-            Entry<V> entry = batch.entries.get(batch.written);
-            encode(entry);
-            last = entry.seq();
+            encode(batch.entries.get(batch.written));
         }
-        return last;
+    }
+
+    /** Writes the segment put together so far, if any, under a free slot. */
+    private void endSegment() {
+        if (segmentCount == 0) {
+            return;
+        }
+        segment.putInt(0, segmentCount);
+        Long slot = freeSlots.pollFirst();
+        if (slot == null) {
+            slot = nextSlot++;
+        }
+        store.put(slot, Arrays.copyOf(segment.array(), segment.position()));
+        live.addLast(new Segment(slot, segmentLast));
+        segment.clear().putInt(0);
+        segmentCount = 0;
     }
 
     byte[] keyBytes(Entry<V> entry) {
@@ -272,10 +277,15 @@ final class BufferedRecords<V> {
             headerKeys[i] = headers[i].key().getBytes(StandardCharsets.UTF_8);
             size += sized(headerKeys[i]) + sized(headers[i].value());
         }
+        if (segmentCount > 0 && segment.position() + size > SEGMENT_BYTES) {
+            endSegment();
+        }
         if (segment.remaining() < size) {
-            ByteBuffer grown = ByteBuffer.allocate(Math.max(segment.capacity() * 2, segment.position() + size));
+            ByteBuffer grown = ByteBuffer.allocate(segment.position() + size);
             segment = grown.put(segment.flip());
         }
+        segmentCount++;
+        segmentLast = entry.seq();
         segment.putLong(entry.seq()).putLong(r.timestamp());
         put(segment, key);
         put(segment, entry.value());

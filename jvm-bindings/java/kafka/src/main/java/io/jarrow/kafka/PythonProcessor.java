@@ -51,16 +51,17 @@ import org.slf4j.LoggerFactory;
  *         .build());
  * }</pre>
  *
- * <p>Records are buffered until {@code batchSize} have arrived, or {@code maxLatency} of wall-clock
- * time has passed (a punctuation flushes a partial batch, so a quiet partition never holds
- * records), or the processor closes. The function is then called once with the batch as one
+ * <p>Records are buffered until {@code batchSize} have arrived, or the first of them has waited
+ * {@code maxLatency} of wall-clock time (a punctuation every half {@code maxLatency} flushes a
+ * partial batch whose first record has waited half of it, so a quiet partition never holds
+ * records, and a batch filling under load is left to fill), or the processor closes. The function is then called once with the batch as one
  * Arrow record batch, and one record is forwarded per input record, in order: the same key,
  * timestamp and headers, with the value made from its row of the result. A result with another
  * number of rows is an error. A record with a null value (a tombstone) is forwarded as it is,
  * without calling the function. A full batch is scored on a scoring thread while the stream thread
  * goes on reading the next one (one batch at a time per processor); its records are forwarded on
  * the stream thread with the next record that arrives after it is done, or at the next latency
- * punctuation.
+ * punctuation (which waits for it once its records have waited half {@code maxLatency}).
  *
  * <p>No record is lost: the records buffered when Kafka Streams commits are written, just before
  * the commit, to a changelogged store (see {@link BufferedRecords}), and scored after a restart if
@@ -87,6 +88,9 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
     private String deadLetterTopic;
     /** The batch being scored on a scoring thread, if any. */
     private CompletableFuture<Scored<V>> inFlight;
+    /** When the first record of the batch filling, and of the batch in flight, arrived (wall clock, ms). */
+    private long fillingSince;
+    private long inFlightSince;
 
     /** Scoring threads, shared by all processors (daemons: they never hold the JVM up). */
     private static final ExecutorService SCORING = Executors.newCachedThreadPool(new ThreadFactory() {
@@ -140,13 +144,19 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             this.deadLetters = settings.errorPolicy.newProducer(
                     streams.getProducerConfigs(context.applicationId() + "-" + settings.name() + "-dead-letters"));
         }
-        context.schedule(settings.maxLatency, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+        // Every half maxLatency, records that have waited half of it are flushed: none waits
+        // longer than maxLatency, and batches filling under load are left to fill.
+        long half = Math.max(1, settings.maxLatency.toMillis() / 2);
+        context.schedule(Duration.ofMillis(half), PunctuationType.WALL_CLOCK_TIME, now -> flushOlderThan(now - half));
     }
 
     @Override
     public void process(FixedKeyRecord<Object, V> record) {
         if (inFlight != null && inFlight.isDone()) {
             forwardScored();
+        }
+        if (buffer.isEmpty()) {
+            fillingSince = context.currentSystemTimeMs();
         }
         buffer.add(record, context.recordMetadata());
         if (buffer.size() >= settings.batchSize) {
@@ -179,6 +189,20 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
         }
     }
 
+    /**
+     * The latency punctuation: forwards the batch being scored if it is done, or if its records
+     * arrived before {@code cutoff} (waiting for it); flushes the records buffered if the first
+     * arrived before {@code cutoff}.
+     */
+    private void flushOlderThan(long cutoff) {
+        if (inFlight != null && (inFlight.isDone() || inFlightSince <= cutoff)) {
+            forwardScored();
+        }
+        if (!buffer.isEmpty() && fillingSince <= cutoff) {
+            flush();
+        }
+    }
+
     /** Scores everything buffered and forwards it: a latency flush, or the last one at close. */
     private void flush() {
         if (inFlight != null) {
@@ -200,6 +224,7 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             forwardScored();
         }
         BufferedRecords.Batch<V> batch = buffer.take();
+        inFlightSince = fillingSince;
         inFlight = CompletableFuture.supplyAsync(() -> new Scored<>(batch, score(batch.entries())), SCORING);
     }
 

@@ -149,6 +149,31 @@ class BufferedRecordsTest {
     }
 
     @Test
+    void manyRecordsPendingAtACommitAreWrittenInEntriesKafkaAccepts() throws Exception {
+        KeyValueStore<Long, byte[]> store = store();
+        BufferedRecords<String> buffer = new BufferedRecords<>(store, KEYS, Serdes.String(), true);
+        buffer.restore();
+        String big = "x".repeat(600_000);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            String value = i == 1234 ? big : "{\"id\": " + i + ", \"pad\": \"" + "p".repeat(500) + "\"}";
+            RecordHeaders headers = new RecordHeaders();
+            buffer.add(InternalFixedKeyRecordFactory.create(new Record<>("key-" + i, value, i, headers)), from(i));
+            expected.add("key-" + i);
+        }
+        buffer.persist();
+        try (KeyValueIterator<Long, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                byte[] entry = all.next().value;
+                assertTrue(entry.length <= BufferedRecords.SEGMENT_BYTES || entry.length < big.length() + 1000,
+                        "an entry of " + entry.length + " bytes");
+            }
+        }
+        assertTrue(stored(store) > 6, "3000 records of 500 bytes take several entries");
+        assertEquals(expected, afterRestart(store, true));
+    }
+
+    @Test
     void theStoreStaysSmallWhenEveryRecordIsWrittenAndSlotsAreWrittenAgain() {
         for (boolean exactlyOnce : new boolean[] {true, false}) {
             KeyValueStore<Long, byte[]> store = store();

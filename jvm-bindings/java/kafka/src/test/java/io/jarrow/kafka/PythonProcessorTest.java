@@ -111,6 +111,20 @@ class PythonProcessorTest {
     }
 
     @Test
+    void aLatencyFlushLeavesRecordsThatHaveNotWaitedYet() {
+        // Punctuations every 50 ms flush records that have waited 50 ms: none waits over 100 ms.
+        try (Driven t = drive(scoring("score").batchSize(1000).maxLatency(Duration.ofMillis(100)).build())) {
+            t.driver().advanceWallClockTime(Duration.ofMillis(95));
+            t.in().pipeInput("a", transaction(1));
+            t.driver().advanceWallClockTime(Duration.ofMillis(10));   // a punctuation: "a" has waited 10 ms
+            assertTrue(t.out().isEmpty(), "a record that just arrived is left to fill its batch");
+            t.in().pipeInput("b", transaction(2));
+            t.driver().advanceWallClockTime(Duration.ofMillis(50));   // the next: "a" has waited 60 ms
+            assertEquals(List.of(scored(1), scored(2)), t.out().readValuesToList());
+        }
+    }
+
+    @Test
     void keysTimestampsAndHeadersAreKept() {
         try (Driven t = drive(scoring("score").batchSize(2).build())) {
             Headers headers = new RecordHeaders().add("trace", "abc".getBytes(StandardCharsets.UTF_8));
