@@ -4,8 +4,9 @@ Usage: python benches/summary.py target/criterion
 
 Reads criterion's `<id>/new/benchmark.json` and `new/estimates.json` files and prints, beside
 each target: the scalar call overhead (jarrow - the same call made from Python), the batch call
-overhead for identity and column-sum at 1k/100k/1M rows and how it grows from 1k to 1M, and the
-coalescer's rows/s for 1/2/8 submitting threads against one Python call per row.
+overhead for identity and column-sum at 1k/100k/1M rows and how it grows from 1k to 1M, the
+coalescer's rows/s for 1/2/8 submitting threads against one Python call per row, and the JSON
+codec's decode time against arrow-json's decoder alone.
 
 Times are criterion's median estimates (robust to the noise of a shared machine). A difference of
 two times carries the half-widths of both 95% confidence intervals (the figure after "+-"); a
@@ -175,6 +176,17 @@ def summarize(estimates):
                 target=f">= {COALESCER_SPEEDUP:g}x",
                 status=verdict(row.lo / t.hi, row.hi / t.lo, COALESCER_SPEEDUP, at_most=False),
             )
+    table.section("JSON values (Kafka adapter): 1,024 demo transactions, ~500 bytes each, per batch")
+    if pair := get("json_decode_1024_transactions/jarrow", "json_decode_1024_transactions/arrow_json"):
+        jarrow, arrow_json = pair
+        table.add(
+            "decode vs arrow-json alone (info)",
+            duration(jarrow.ns),
+            duration(arrow_json.ns),
+            ratio=f"{jarrow.ns / arrow_json.ns:.2f}x",
+        )
+    if found := get("json_encode_1024_scores/jarrow"):
+        table.add("encode 1,024 results of 3 fields (info)", duration(found[0].ns))
     return table
 
 

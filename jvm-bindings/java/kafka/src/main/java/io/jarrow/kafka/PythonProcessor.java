@@ -92,6 +92,12 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
     private long fillingSince;
     private long inFlightSince;
 
+    /**
+     * Batches smaller than this are scored on the stream thread: handing them to a scoring thread
+     * and back costs more than the stream thread would do meanwhile.
+     */
+    static final int SCORED_IN_PLACE_BELOW = 16;
+
     /** Scoring threads, shared by all processors (daemons: they never hold the JVM up). */
     private static final ExecutorService SCORING = Executors.newCachedThreadPool(new ThreadFactory() {
         private final AtomicInteger count = new AtomicInteger();
@@ -160,7 +166,7 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
         }
         buffer.add(record, context.recordMetadata());
         if (buffer.size() >= settings.batchSize) {
-            submit();
+            submit(buffer.size() < SCORED_IN_PLACE_BELOW);
         }
     }
 
@@ -209,7 +215,7 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             forwardScored();
         }
         if (!buffer.isEmpty()) {
-            submit();
+            submit(true);
             forwardScored();
         }
     }
@@ -217,15 +223,25 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
     /**
      * Takes the buffered records as a batch and scores it on a scoring thread, so that the stream
      * thread goes on reading records meanwhile; one batch is scored at a time (the previous one
-     * is waited for and forwarded first). Forwarding happens on the stream thread, in order.
+     * is waited for and forwarded first). Forwarding happens on the stream thread, in order. A
+     * batch whose records are forwarded at once anyway ({@code inPlace}: a flush), or too small to
+     * be worth handing over, is scored on the stream thread.
      */
-    private void submit() {
+    private void submit(boolean inPlace) {
         if (inFlight != null) {
             forwardScored();
         }
         BufferedRecords.Batch<V> batch = buffer.take();
         inFlightSince = fillingSince;
-        inFlight = CompletableFuture.supplyAsync(() -> new Scored<>(batch, score(batch.entries())), SCORING);
+        if (!inPlace) {
+            inFlight = CompletableFuture.supplyAsync(() -> new Scored<>(batch, score(batch.entries())), SCORING);
+            return;
+        }
+        try {
+            inFlight = CompletableFuture.completedFuture(new Scored<>(batch, score(batch.entries())));
+        } catch (RuntimeException e) {
+            inFlight = CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Waits for the batch being scored, forwards its records, and gives failing ones to the policy. */
