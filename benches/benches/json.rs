@@ -62,7 +62,8 @@ fn json(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(data.len() as u64));
     group.bench_function("jarrow", |b| b.iter(|| codec.decode(values).unwrap()));
     let arrow_json = || {
-        let mut decoder = ReaderBuilder::new(schema.clone()).with_batch_size(ROWS + 1).build_decoder().unwrap();
+        let mut decoder =
+            ReaderBuilder::new(schema.clone()).with_batch_size(ROWS + 1).build_decoder().unwrap();
         let mut start = 0;
         for &end in &ends {
             decoder.decode(&data[start..end as usize]).unwrap();

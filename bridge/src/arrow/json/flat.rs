@@ -39,7 +39,7 @@ pub(super) struct FlatDecoder {
     kinds: Vec<Kind>,
     nullable: Vec<bool>,
     /// Each field name with its quotes: a key that starts this way is that field.
-    quoted: Vec<Box<[u8]>>,
+    quoted: Vec<Key>,
     by_name: HashMap<Box<[u8]>, usize>,
 }
 
@@ -74,7 +74,7 @@ impl FlatDecoder {
         if by_name.len() != names.len() || !names.iter().all(|n| plain(n)) {
             return None;
         }
-        let quoted = names.iter().map(|n| [&b"\""[..], n, b"\""].concat().into_boxed_slice()).collect();
+        let quoted = names.iter().map(|n| Key::new([&b"\""[..], n, b"\""].concat())).collect();
         let nullable = schema.fields().iter().map(|f| f.is_nullable()).collect();
         Some(FlatDecoder { schema: schema.clone(), kinds, nullable, quoted, by_name })
     }
@@ -126,8 +126,8 @@ impl FlatDecoder {
                 loop {
                     let guess = follows[previous];
                     let column = match self.quoted.get(guess) {
-                        Some(quoted) if scan.bytes[scan.at..].starts_with(quoted) => {
-                            scan.at += quoted.len();
+                        Some(key) if scan.starts_with_key(key) => {
+                            scan.at += key.bytes.len();
                             Some(guess)
                         }
                         _ => self.by_name.get(scan.plain_string()?).copied(),
@@ -205,7 +205,7 @@ fn push_value(column: &mut Column, scan: &mut Scan<'_>) -> Option<()> {
     match column {
         Column::Int64(v) => v.push(scan.integer()?),
         Column::Int32(v) => v.push(i32::try_from(scan.integer()?).ok()?),
-        Column::Float64(v) => v.push(scan.float()?),
+        Column::Float64(v) => v.push(scan.number()?.to_f64()?),
         Column::Float32(v) => v.push(scan.number()?.text.parse().ok()?),
         Column::Boolean(b) => {
             if scan.eat_literal(b"true") {
@@ -253,6 +253,7 @@ struct Number<'a> {
 impl Number<'_> {
     /// The nearest f64. When the digits and the power of ten are both exact in an f64 (Clinger's
     /// fast path), one multiplication or division rounds correctly; otherwise the standard parser.
+    #[inline(always)]
     fn to_f64(&self) -> Option<f64> {
         const POWERS: [f64; 23] = [
             1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
@@ -268,6 +269,47 @@ impl Number<'_> {
     }
 }
 
+/// A quoted field name, and its first eight bytes as a word to compare eight bytes at once.
+#[derive(Debug)]
+struct Key {
+    bytes: Box<[u8]>,
+    word: u64,
+    mask: u64,
+}
+
+impl Key {
+    fn new(bytes: Vec<u8>) -> Self {
+        let mut padded = [0u8; 8];
+        let head = bytes.len().min(8);
+        padded[..head].copy_from_slice(&bytes[..head]);
+        let mask = if head == 8 { u64::MAX } else { (1u64 << (8 * head)) - 1 };
+        Key { bytes: bytes.into_boxed_slice(), word: u64::from_le_bytes(padded), mask }
+    }
+}
+
+/// How many of the eight bytes of `word` (the first in the lowest byte) are decimal digits
+/// before one that is not, and the number they make; eight digits at once, without branches.
+#[inline(always)]
+fn leading_digits(word: u64) -> (usize, u64) {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Digits become 0..=9; a byte is not a digit when its value is 10 or more (adding 0x76 to
+    // its low seven bits sets the high bit) or it had the high bit set already.
+    let x = word ^ 0x3030_3030_3030_3030;
+    let not_digit = (((x & LOW7) + 0x7676_7676_7676_7676) | x) & HIGH;
+    let count = (not_digit.trailing_zeros() / 8) as usize;
+    if count == 0 {
+        return (0, 0);
+    }
+    // The digits moved to the top bytes (the zero bytes below them are leading zeros), then
+    // combined pairwise: 2-digit, 4-digit and 8-digit lanes.
+    let mut v = x << (8 * (8 - count));
+    v = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    v = (v * 100 + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    v = (v * 10_000 + (v >> 32)) & 0xffff_ffff;
+    (count, v)
+}
+
 /// A cursor over one JSON value.
 struct Scan<'a> {
     bytes: &'a [u8],
@@ -275,6 +317,22 @@ struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
+    /// The eight bytes from `at` as a word (the first in the lowest byte), if there are eight.
+    #[inline(always)]
+    fn word(&self, at: usize) -> Option<u64> {
+        let bytes = self.bytes.get(at..at.checked_add(8)?)?;
+        Some(u64::from_le_bytes(bytes.try_into().ok()?))
+    }
+
+    /// Whether the bytes at the cursor start with `key`.
+    #[inline]
+    fn starts_with_key(&self, key: &Key) -> bool {
+        match self.word(self.at) {
+            Some(word) if key.bytes.len() <= 8 => word & key.mask == key.word,
+            _ => self.bytes[self.at..].starts_with(&key.bytes),
+        }
+    }
+
     fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
             self.at += 1;
@@ -311,7 +369,48 @@ impl<'a> Scan<'a> {
     }
 
     /// A JSON number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, scanned once.
+    #[inline(always)]
     fn number(&mut self) -> Option<Number<'a>> {
+        match self.usual_number() {
+            Some(number) => Some(number),
+            None => self.any_number(),
+        }
+    }
+
+    /// The usual number, `-? digits (. digits)?` with fewer than eight digits on either side,
+    /// read eight bytes at a time; `None` (the cursor unmoved) leaves it to `any_number`.
+    #[inline(always)]
+    fn usual_number(&mut self) -> Option<Number<'a>> {
+        const POWERS: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+        let start = self.at;
+        let negative = self.bytes.get(start) == Some(&b'-');
+        let first = start + usize::from(negative);
+        let (whole, mut mantissa) = leading_digits(self.word(first)?);
+        if whole == 0 || whole == 8 || (whole > 1 && self.bytes[first] == b'0') {
+            return None;
+        }
+        let mut end = first + whole;
+        let mut scale = 0;
+        if self.bytes.get(end) == Some(&b'.') {
+            let (fraction, digits) = leading_digits(self.word(end + 1)?);
+            if fraction == 0 || fraction == 8 {
+                return None;
+            }
+            mantissa = mantissa * POWERS[fraction] + digits;
+            scale = -(fraction as i32);
+            end += 1 + fraction;
+        }
+        if matches!(self.bytes.get(end), Some(b'e' | b'E')) {
+            return None;
+        }
+        self.at = end;
+        // SAFETY: the token is ASCII (digits, '-', '.').
+        let text = unsafe { std::str::from_utf8_unchecked(&self.bytes[start..end]) };
+        Some(Number { text, integer: scale == 0, negative, mantissa: Some(mantissa), scale })
+    }
+
+    /// Any JSON number, a byte at a time.
+    fn any_number(&mut self) -> Option<Number<'a>> {
         let start = self.at;
         let negative = self.eat(b'-');
         // The first 19 significant digits as an integer (they always fit a u64), and the power of
@@ -374,11 +473,11 @@ impl<'a> Scan<'a> {
         if !number.integer {
             return None;
         }
-        number.text.parse().ok()
-    }
-
-    fn float(&mut self) -> Option<f64> {
-        self.number()?.to_f64()
+        match number.mantissa {
+            // At most 19 digits, within i64: what the text parses to.
+            Some(m) if m <= i64::MAX as u64 => Some(if number.negative { -(m as i64) } else { m as i64 }),
+            _ => number.text.parse().ok(),
+        }
     }
 
     /// Skips the value of a field outside the schema: a number, string, literal (nested values
@@ -589,11 +688,50 @@ mod tests {
             if rng.next().is_multiple_of(2) {
                 text.insert(0, '-');
             }
-            let mut scan = Scan { bytes: text.as_bytes(), at: 0 };
-            let number = scan.number().unwrap_or_else(|| panic!("{text} is a JSON number"));
-            assert_eq!(scan.at, text.len());
+            // Alone (read a byte at a time) and followed by more of a value (eight at a time
+            // when short enough).
             let expected: f64 = text.parse().unwrap();
-            assert_eq!(number.to_f64().unwrap().to_bits(), expected.to_bits(), "{text}");
+            for tail in ["", "}", ", \"next\": 1}", " ,\"k\":[1]}"] {
+                let bytes = format!("{text}{tail}");
+                let mut scan = Scan { bytes: bytes.as_bytes(), at: 0 };
+                let number = scan.number().unwrap_or_else(|| panic!("{text} is a JSON number"));
+                assert_eq!(scan.at, text.len(), "{bytes}");
+                assert_eq!(number.to_f64().unwrap().to_bits(), expected.to_bits(), "{bytes}");
+                let mut scan = Scan { bytes: bytes.as_bytes(), at: 0 };
+                assert_eq!(scan.integer(), text.parse::<i64>().ok(), "{bytes}");
+            }
+        }
+    }
+
+    #[test]
+    fn leading_digits_reads_up_to_eight_digits_at_once() {
+        for (bytes, expected) in [
+            (b"12345678", (8, 12_345_678)),
+            (b"1234567,", (7, 1_234_567)),
+            (b"0.657, \"", (1, 0)),
+            (b"0657}   ", (4, 657)),
+            (b"9}999999", (1, 9)),
+            (b"-1234567", (0, 0)),
+            (b"/:09\x80\xff00", (0, 0)),
+            (b"00000000", (8, 0)),
+            (b"99999999", (8, 99_999_999)),
+        ] {
+            assert_eq!(
+                leading_digits(u64::from_le_bytes(*bytes)),
+                expected,
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        // Every byte value after a digit ends the digits unless it is one.
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b'7', b, b'1', b'1', b'1', b'1', b'1', b'1']);
+            let expected = if b.is_ascii_digit() {
+                (8, 70_000_000 + u64::from(b - b'0') * 1_000_000 + 111_111)
+            } else {
+                (1, 7)
+            };
+            assert_eq!(leading_digits(word), expected, "byte {b}");
         }
     }
 
