@@ -54,14 +54,15 @@ import org.slf4j.LoggerFactory;
  * <p>Records are buffered until {@code batchSize} have arrived, or the first of them has waited
  * {@code maxLatency} of wall-clock time (a punctuation every half {@code maxLatency} flushes a
  * partial batch whose first record has waited half of it, so a quiet partition never holds
- * records, and a batch filling under load is left to fill), or the processor closes. The function is then called once with the batch as one
- * Arrow record batch, and one record is forwarded per input record, in order: the same key,
- * timestamp and headers, with the value made from its row of the result. A result with another
- * number of rows is an error. A record with a null value (a tombstone) is forwarded as it is,
- * without calling the function. A full batch is scored on a scoring thread while the stream thread
- * goes on reading the next one (one batch at a time per processor); its records are forwarded on
- * the stream thread with the next record that arrives after it is done, or at the next latency
- * punctuation (which waits for it once its records have waited half {@code maxLatency}).
+ * records, and a batch filling under load is left to fill), or the processor closes. The function
+ * is then called once with the batch as one Arrow record batch, and one record is forwarded per
+ * input record, in order: the same key, timestamp and headers, with the value made from its row of
+ * the result. A result with another number of rows is an error. A record with a null value (a
+ * tombstone) is forwarded as it is, without calling the function. A full batch (of 16 records or
+ * more) is scored on a scoring thread while the stream thread goes on reading the next one (one
+ * batch at a time per processor); its records are forwarded on the stream thread with the next
+ * record that arrives after it is done, or at the next latency punctuation (which waits for it
+ * once its records have waited half {@code maxLatency}).
  *
  * <p>No record is lost: the records buffered when Kafka Streams commits are written, just before
  * the commit, to a changelogged store (see {@link BufferedRecords}), and scored after a restart if
