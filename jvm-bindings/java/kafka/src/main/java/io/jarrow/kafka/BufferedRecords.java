@@ -270,12 +270,12 @@ final class BufferedRecords<V> {
         FixedKeyRecord<Object, V> r = entry.record();
         byte[] key = keyBytes(entry);
         byte[] topic = topicBytes(entry.topic());
-        Header[] headers = r.headers().toArray();
-        byte[][] headerKeys = new byte[headers.length][];
+        // At most this many bytes: a header key takes at most three UTF-8 bytes per char.
         int size = 8 + 8 + sized(key) + sized(entry.value()) + sized(topic) + 4 + 8 + 4;
-        for (int i = 0; i < headers.length; i++) {
-            headerKeys[i] = headers[i].key().getBytes(StandardCharsets.UTF_8);
-            size += sized(headerKeys[i]) + sized(headers[i].value());
+        int headers = 0;
+        for (Header header : r.headers()) {
+            size += 4 + 3 * header.key().length() + sized(header.value());
+            headers++;
         }
         if (segmentCount > 0 && segment.position() + size > SEGMENT_BYTES) {
             endSegment();
@@ -291,10 +291,10 @@ final class BufferedRecords<V> {
         put(segment, entry.value());
         put(segment, topic);
         segment.putInt(entry.partition()).putLong(entry.offset());
-        segment.putInt(headers.length);
-        for (int i = 0; i < headers.length; i++) {
-            put(segment, headerKeys[i]);
-            put(segment, headers[i].value());
+        segment.putInt(headers);
+        for (Header header : r.headers()) {
+            put(segment, header.key().getBytes(StandardCharsets.UTF_8));
+            put(segment, header.value());
         }
     }
 
