@@ -63,6 +63,13 @@ public final class JvmBench {
                 return acc;
             }, 50_000));
             report("batch_1m_x_10", perOp(() -> (long) bridge.total(columns), 1));
+            if (bridge instanceof JarrowBridge jarrow) {
+                // What a hand-over costs, both ways, with almost no Python work in between.
+                for (int rows : new int[] {1_000, 100_000, 1_000_000}) {
+                    jarrow.prepare(rows);
+                    report("apply_overhead_" + rows + "_x_10", perOp(jarrow::applyPrepared, 1));
+                }
+            }
         }
     }
 
@@ -96,6 +103,7 @@ public final class JvmBench {
         final io.jarrow.PythonFunction addOne;
         final io.jarrow.PythonFunction three;
         final io.jarrow.PythonFunction totalBatch;
+        final io.jarrow.PythonFunction prepared;
         final org.apache.arrow.memory.BufferAllocator allocator = new org.apache.arrow.memory.RootAllocator();
         org.apache.arrow.vector.VectorSchemaRoot root;
         double[][] exported;
@@ -106,6 +114,7 @@ public final class JvmBench {
             addOne = this.python.function("jvm_bench:add_one");
             three = this.python.function("jvm_bench:three");
             totalBatch = this.python.function("jvm_bench:total_batch");
+            prepared = this.python.function("jvm_bench:prepared");
         }
 
         @Override
@@ -140,6 +149,28 @@ public final class JvmBench {
             }
             try (org.apache.arrow.vector.VectorSchemaRoot result = totalBatch.apply(root, allocator)) {
                 return ((org.apache.arrow.vector.Float8Vector) result.getVector(0)).get(0);
+            }
+        }
+
+        /** A 10-column batch of {@code rows} rows to hand over, replacing the one held before. */
+        void prepare(int rows) {
+            double[][] columns = new double[COLUMNS][rows];
+            for (double[] column : columns) {
+                java.util.Arrays.fill(column, 1.5);
+            }
+            total(columns);
+        }
+
+        /**
+         * Applies a function that returns a batch it made before, of the input's shape and without
+         * validity bitmaps (as numpy-built columns are), and reads one value of the result.
+         */
+        long applyPrepared() {
+            try (org.apache.arrow.vector.VectorSchemaRoot result = prepared.apply(root, allocator)) {
+                if (result.getRowCount() != root.getRowCount()) {
+                    throw new AssertionError("prepared batch has " + result.getRowCount() + " rows");
+                }
+                return (long) ((org.apache.arrow.vector.Float8Vector) result.getVector(9)).get(0);
             }
         }
 

@@ -50,8 +50,18 @@ targets = {"call_long": ("<= 0.6x PemJa", lambda r: r["jarrow"] <= 0.6 * r["pemj
                              lambda r: min(r["pemja"], r["jep"]) >= 100 * r["jarrow"])}
 print(f"{'workload':<16}{'jarrow':>13}{'PemJa':>13}{'JEP':>13}  {'jarrow/PemJa':>13}{'jarrow/JEP':>11}  target")
 for name, r in results.items():
+    if name.startswith("apply_overhead_"):
+        continue
     target, met = targets.get(name, ("", None))
     verdict = "" if met is None else ("ok" if met(r) else "MISSED")
     print(f"{name:<16}{show(r['jarrow']):>13}{show(r['pemja']):>13}{show(r['jep']):>13}  "
           f"{r['jarrow'] / r['pemja']:>12.3f}x{r['jarrow'] / r['jep']:>10.3f}x  {target} {verdict}")
+
+overhead = {name: r["jarrow"] for name, r in results.items() if name.startswith("apply_overhead_")}
+if overhead:
+    print("\njarrow apply overhead (10 float64 columns each way, the function returns a prepared batch):")
+    first = next(iter(overhead.values()))
+    for name, ns in overhead.items():
+        rows = int(name.split("_")[2])
+        print(f"  {rows:>9,} rows  {show(ns)}  ({ns / first:.2f}x the 1k-row figure)")
 PY

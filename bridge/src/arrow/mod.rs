@@ -18,6 +18,7 @@ use pyo3::types::{PyCapsule, PyCapsuleMethods, PyTuple};
 use crate::error::{Error, Result};
 use crate::python::Interpreter;
 
+mod check;
 mod java;
 pub mod json;
 mod raw;
@@ -80,6 +81,8 @@ pub(crate) unsafe fn take_input(input: RawBatch) -> Result<(FFI_ArrowArray, FFI_
                     schema.format()
                 )));
             }
+            // SAFETY: valid structs, now ours.
+            unsafe { check_structs(&array, &schema) }?;
             Ok((array, schema))
         }
         _ => Err(Error::Arrow(format!(
@@ -88,6 +91,17 @@ pub(crate) unsafe fn take_input(input: RawBatch) -> Result<(FFI_ArrowArray, FFI_
             input.array, input.schema
         ))),
     }
+}
+
+/// Checks a record batch's structs before the other side reads them (see `check`).
+///
+/// # Safety
+/// The structs must be valid and unreleased.
+unsafe fn check_structs(array: &FFI_ArrowArray, schema: &FFI_ArrowSchema) -> Result<()> {
+    let array = (array as *const FFI_ArrowArray).cast::<raw::RawArray>();
+    let schema = (schema as *const FFI_ArrowSchema).cast::<raw::RawSchema>();
+    // SAFETY: per the function contract; both types have the layout of the raw structs.
+    unsafe { check::check_batch(&*array, &*schema) }
 }
 
 /// Hands owned structs to pyarrow as a `pyarrow.RecordBatch` over the same buffers.

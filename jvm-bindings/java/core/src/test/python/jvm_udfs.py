@@ -172,3 +172,55 @@ def fail_on_negative(batch):
 
 def identity_batch(batch):
     return batch
+
+
+def fresh_column(batch):
+    """A new all-valid column (no validity bitmap, as numpy-built arrays have none) per call."""
+    return pa.record_batch({"x": np.arange(batch.num_rows, dtype=np.float64)})
+
+
+class _ShortColumn:
+    """An Arrow producer whose batch says it has more rows than its first column holds."""
+
+    def __init__(self, batch):
+        self.batch = batch
+
+    def __arrow_c_array__(self, requested_schema=None):
+        import ctypes
+
+        schema, array = self.batch.__arrow_c_array__()
+        get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+        get_pointer.restype = ctypes.c_void_p
+        get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+        struct = get_pointer(array, b"arrow_array")
+        # struct ArrowArray: five int64s (length first), then buffers, then children.
+        children = ctypes.c_void_p.from_address(struct + 48).value
+        first_column = ctypes.c_void_p.from_address(children).value
+        ctypes.c_int64.from_address(first_column).value = 0
+        return schema, array
+
+
+def short_column(batch):
+    """A malformed result: pyarrow imports it without complaint; the column is 0 rows long."""
+    return _ShortColumn(pa.record_batch({"x": np.arange(batch.num_rows, dtype=np.float64)}))
+
+
+def value_of(expression):
+    """The value of a Python expression over numpy, pandas and datetime (the conversion tests)."""
+    import datetime
+
+    import pandas as pd
+
+    return eval(expression, {"np": np, "pd": pd, "datetime": datetime})
+
+
+def numpy_int(x):
+    return np.int64(x + 1)
+
+
+def numpy_float(x):
+    return np.float32(x / 2)
+
+
+def times_two_to_the_64(x):
+    return x * 2**64

@@ -166,4 +166,58 @@ class ApplyTest {
             assertTrue(e.getCause() instanceof PythonException, e.toString());
         }
     }
+
+    @Test
+    void aWriteIntoOneResultChangesNoOtherResult() {
+        // An all-valid result column gets a validity bitmap of its own, however cheaply it is made.
+        PythonFunction fresh = TestPython.runtime().function("jvm_udfs:fresh_column");
+        try (BufferAllocator allocator = new RootAllocator();
+             VectorSchemaRoot input = batch(allocator, 1, 1000)) {
+            try (VectorSchemaRoot first = fresh.apply(input, allocator);
+                 VectorSchemaRoot second = fresh.apply(input, allocator)) {
+                Float8Vector x = (Float8Vector) first.getVector("x");
+                x.setNull(0);
+                x.setNull(999);
+                assertTrue(x.isNull(0) && x.isNull(999) && !x.isNull(1), "the write took effect");
+                Float8Vector other = (Float8Vector) second.getVector("x");
+                assertTrue(!other.isNull(0) && !other.isNull(999), "a write into one result changed another");
+                assertEquals(999.0, other.get(999));
+            }
+            for (int i = 0; i < 3; i++) {
+                try (VectorSchemaRoot later = fresh.apply(input, allocator);
+                     VectorSchemaRoot sum = TestPython.runtime().function("jvm_udfs:column_sum").apply(input, allocator)) {
+                    Float8Vector x = (Float8Vector) later.getVector("x");
+                    for (int r = 0; r < 1000; r++) {
+                        assertTrue(!x.isNull(r), "row " + r + " of a later result is null");
+                    }
+                    assertTrue(sum.getVector(0).isNull(3), "a result with nulls keeps them");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMalformedBatchIsRefusedBeforeTheOtherSideReadsIt() {
+        PythonFunction identity = TestPython.runtime().function("jvm_udfs:identity_batch");
+        try (BufferAllocator allocator = new RootAllocator()) {
+            // A closed root still reports its row count; its vectors are empty.
+            VectorSchemaRoot closed = batch(allocator, 2, 3);
+            closed.close();
+            JarrowException e = assertThrows(JarrowException.class, () -> identity.apply(closed, allocator));
+            assertEquals("ARROW", e.code());
+            assertTrue(e.getMessage().contains("column \"c0\" has 0 rows, but the batch needs 3")
+                    && e.getMessage().contains("closed"), e.getMessage());
+            // A Python result that says it has more rows than its column holds never reaches Java.
+            try (VectorSchemaRoot input = batch(allocator, 1, 5)) {
+                JarrowException result = assertThrows(JarrowException.class,
+                        () -> TestPython.runtime().function("jvm_udfs:short_column").apply(input, allocator));
+                assertTrue(result.getMessage().contains("0 vs 5") || result.getMessage().contains("has 0 rows"),
+                        result.getMessage());
+                try (VectorSchemaRoot ok = identity.apply(input, allocator)) {
+                    assertEquals(5, ok.getRowCount());
+                }
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+    }
 }
