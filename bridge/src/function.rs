@@ -74,12 +74,20 @@ impl PythonFunction {
                 )
             }
             .map_err(|e| self.interp.error(py, e))?;
-            if !result.is_instance_of::<pyo3::types::PyInt>() {
-                return Err(self.unexpected(&result, "int"));
+            if let Ok(i) = result.extract::<i64>()
+                && result.is_instance_of::<pyo3::types::PyInt>()
+            {
+                return Ok(i);
             }
-            result.extract::<i64>().map_err(|_| {
-                Error::Conversion(format!("{} returned {result}, which does not fit in 64 bits", self.name))
-            })
+            // What `call` takes as an integer (a numpy integer, say) is one here too.
+            match Value::from_python(&result) {
+                Ok(Value::Int(i)) => Ok(i),
+                Ok(Value::BigInt(_)) => Err(Error::Conversion(format!(
+                    "{} returned {result}, which does not fit in 64 bits",
+                    self.name
+                ))),
+                _ => Err(self.unexpected(&result, "int")),
+            }
         })
     }
 
@@ -101,7 +109,12 @@ impl PythonFunction {
             if result.is_instance_of::<pyo3::types::PyInt>() {
                 return result.extract::<f64>().map_err(|e| Error::Conversion(e.to_string()));
             }
-            Err(self.unexpected(&result, "float"))
+            // What `call` takes as a number (a numpy float32 or integer) is one here too.
+            match Value::from_python(&result) {
+                Ok(Value::Float(f)) => Ok(f),
+                Ok(Value::Int(i)) => Ok(i as f64),
+                _ => Err(self.unexpected(&result, "float")),
+            }
         })
     }
 

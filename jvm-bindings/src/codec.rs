@@ -3,7 +3,7 @@
 
 use bigdecimal::BigDecimal;
 use bigdecimal::num_bigint::BigInt;
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeDelta};
 use jarrow::{ColumnName, Error, Kwargs, Result, Row, Value};
 
 const NULL: u8 = 0;
@@ -20,6 +20,8 @@ const TIME: u8 = 10;
 const DATETIME: u8 = 11;
 const DATETIME_TZ: u8 = 12;
 const DECIMAL: u8 = 13;
+const BIG_INT: u8 = 14;
+const DURATION: u8 = 15;
 
 /// Days from 0001-01-01 (CE day 1) to 1970-01-01.
 const UNIX_EPOCH_CE_DAYS: i64 = 719_163;
@@ -110,6 +112,15 @@ impl<'a> Reader<'a> {
                 let n = self.count()?;
                 Value::Decimal(BigDecimal::new(BigInt::from_signed_bytes_be(self.take(n)?), scale.into()))
             }
+            BIG_INT => {
+                let n = self.count()?;
+                Value::BigInt(BigInt::from_signed_bytes_be(self.take(n)?))
+            }
+            DURATION => {
+                let (secs, nanos) = (self.i64()?, self.i32()?);
+                let delta = u32::try_from(nanos).ok().and_then(|nanos| TimeDelta::new(secs, nanos));
+                Value::Duration(delta.ok_or_else(|| out_of_range("Duration", "datetime.timedelta"))?)
+            }
             tag => return Err(Error::Conversion(format!("unknown value tag {tag} from Java"))),
         })
     }
@@ -178,6 +189,10 @@ fn put_value(out: &mut Vec<u8>, value: &Value) -> Result<()> {
             out.push(INT);
             out.extend_from_slice(&i.to_le_bytes());
         }
+        Value::BigInt(i) => {
+            out.push(BIG_INT);
+            put_bytes(out, &i.to_signed_bytes_be())?;
+        }
         Value::Float(f) => {
             out.push(FLOAT);
             out.extend_from_slice(&f.to_bits().to_le_bytes());
@@ -224,6 +239,16 @@ fn put_value(out: &mut Vec<u8>, value: &Value) -> Result<()> {
             out.extend_from_slice(&dt.timestamp().to_le_bytes());
             out.extend_from_slice(&(dt.timestamp_subsec_nanos() as i32).to_le_bytes());
             out.extend_from_slice(&dt.offset().local_minus_utc().to_le_bytes());
+        }
+        Value::Duration(d) => {
+            // Java's Duration: whole seconds (floor) and a nanosecond part in 0..1e9.
+            let (secs, nanos) = match d.subsec_nanos() {
+                n if n < 0 => (d.num_seconds() - 1, n + 1_000_000_000),
+                n => (d.num_seconds(), n),
+            };
+            out.push(DURATION);
+            out.extend_from_slice(&secs.to_le_bytes());
+            out.extend_from_slice(&nanos.to_le_bytes());
         }
         Value::Decimal(d) => {
             out.push(DECIMAL);

@@ -173,7 +173,8 @@ enum Kind {
 }
 
 impl Kind {
-    /// The kind a value asks for; `None` for a map, which no column type holds.
+    /// The kind a value asks for; `None` for a map, an integer beyond 64 bits or a duration, which
+    /// no column type here holds.
     fn of(value: &Value) -> Option<Kind> {
         Some(match value {
             Value::Null => Kind::Null,
@@ -190,7 +191,7 @@ impl Kind {
             Value::List(items) => {
                 Kind::List(Box::new(items.iter().filter_map(Kind::of).fold(Kind::Null, Kind::merge)))
             }
-            Value::Map(_) => return None,
+            Value::Map(_) | Value::BigInt(_) | Value::Duration(_) => return None,
         })
     }
 

@@ -17,12 +17,19 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * {@link #apply} hands a {@link VectorSchemaRoot} to Python without copying it (Python sees a
  * {@code pyarrow.RecordBatch} over the same buffers) and returns the function's result.
  *
- * <p>Conversions to Python: null, Boolean, Byte, Short, Integer, Long (int), Float, Double (float),
- * String, byte[] (bytes), primitive and object arrays and List (list), Map (dict), LocalDate,
- * LocalTime, LocalDateTime, OffsetDateTime, ZonedDateTime and Instant (date, time, datetime),
- * BigDecimal (Decimal), BigInteger (int). Back to Java: None is null, bool Boolean, int Long, float
- * Double, str String, bytes byte[], list and tuple ArrayList, dict LinkedHashMap, date LocalDate,
- * time LocalTime, naive datetime LocalDateTime, aware datetime OffsetDateTime, Decimal BigDecimal.
+ * <p>Conversions to Python: null, Boolean, Byte, Short, Integer, Long (int), BigInteger (int, of
+ * any size), Float, Double (float), String, byte[] (bytes), primitive and object arrays and List
+ * (list), Map (dict), LocalDate, LocalTime, LocalDateTime, OffsetDateTime, ZonedDateTime and Instant
+ * (date, time, datetime; Python keeps microseconds), Duration (timedelta), BigDecimal (Decimal).
+ * Back to Java: None is null, bool Boolean, int Long (BigInteger beyond 64 bits), float Double, str
+ * String, bytes byte[], list and tuple ArrayList, dict LinkedHashMap, date LocalDate, time
+ * LocalTime, naive datetime LocalDateTime, aware datetime OffsetDateTime, timedelta Duration,
+ * Decimal BigDecimal. numpy scalars convert as their Python values do; numpy {@code datetime64} and
+ * pandas {@code Timestamp} keep their nanoseconds, {@code timedelta64} and pandas
+ * {@code Timedelta} become Duration, and {@code NaT} is null. A value Java cannot hold (a
+ * datetime64 with digits below the nanosecond, a timedelta64 in months) is a CONVERSION error.
+ * {@link #callLong} and {@link #callDouble} take the results {@link #call} takes as an integer
+ * (and, for callDouble, a float).
  */
 public final class PythonFunction extends NativeHandle {
     private final PythonRuntime runtime;

@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -24,11 +25,12 @@ import java.util.Map;
  */
 final class ValueCodec {
     static final byte NULL = 0, FALSE = 1, TRUE = 2, INT = 3, FLOAT = 4, STR = 5, BYTES = 6, LIST = 7,
-            MAP = 8, DATE = 9, TIME = 10, DATETIME = 11, DATETIME_TZ = 12, DECIMAL = 13;
+            MAP = 8, DATE = 9, TIME = 10, DATETIME = 11, DATETIME_TZ = 12, DECIMAL = 13, BIG_INT = 14,
+            DURATION = 15;
 
     static final String SUPPORTED = "null, Boolean, Byte, Short, Integer, Long, Float, Double, String, "
             + "byte[], a primitive array, List, Map, LocalDate, LocalTime, LocalDateTime, OffsetDateTime, "
-            + "ZonedDateTime, Instant, BigDecimal or BigInteger";
+            + "ZonedDateTime, Instant, Duration, BigDecimal or BigInteger";
 
     private ByteBuffer buffer = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
 
@@ -166,8 +168,13 @@ final class ValueCodec {
                 tag(INT);
                 longValue(i.longValue());
             } else {
-                decimal(new BigDecimal(i));
+                tag(BIG_INT);
+                bytes(i.toByteArray());
             }
+        } else if (v instanceof Duration d) {
+            tag(DURATION);
+            longValue(d.getSeconds());
+            count(d.getNano());
         } else if (v.getClass().isArray()) {
             tag(LIST);
             int n = java.lang.reflect.Array.getLength(v);
@@ -291,6 +298,15 @@ final class ValueCodec {
                 byte[] unscaled = new byte[in.getInt()];
                 in.get(unscaled);
                 return new BigDecimal(new BigInteger(unscaled), scale);
+            }
+            case BIG_INT: {
+                byte[] magnitude = new byte[in.getInt()];
+                in.get(magnitude);
+                return new BigInteger(magnitude);
+            }
+            case DURATION: {
+                long seconds = in.getLong();
+                return Duration.ofSeconds(seconds, in.getInt());
             }
             default:
                 throw new JarrowException("CONVERSION", "unknown value tag " + tag + " from native code");
