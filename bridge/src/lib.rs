@@ -22,6 +22,7 @@ mod value;
 
 pub use crate::arrow::rows::{ColumnName, Row};
 pub use batching::{BatchCoalescer, BatchOptions, CoalescerStats, Pending};
+pub use bigdecimal::num_bigint::BigInt;
 pub use error::{Error, Result};
 pub use function::PythonFunction;
 pub use python::{Interpreter, PythonConfig, PythonInstall};

@@ -46,8 +46,7 @@ def test_errors_are_jarrow_errors_with_the_python_details():
     assert chained.value.python_type == "RuntimeError"
     assert "KeyError: 'missing'" in chained.value.python_traceback
     assert "direct cause of the following exception" in chained.value.python_traceback
-    with pytest.raises(jarrow.ConversionError, match="18446744073709551616"):
-        jarrow.function("py_udfs:huge")()
+    assert jarrow.function("py_udfs:huge")() == 2**64
     with pytest.raises(jarrow.ConversionError, match="object"):
         jarrow.function("py_udfs:identity")(object())
     with pytest.raises(jarrow.NotFoundError, match="sys.path"):
