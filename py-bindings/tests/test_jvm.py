@@ -1,6 +1,7 @@
 """The JVM in-process from Python: start_jvm, static Java methods, errors, threads."""
 import os
 import threading
+import time
 
 import pytest
 
@@ -103,6 +104,23 @@ def test_python_threads_call_java_concurrently(jvm):
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_python_threads_that_called_java_leave_no_java_thread_behind(jvm):
+    live = jvm.function("Scalars::liveThreads")
+    identity = jvm.function("Scalars::identityLong")
+    before = live()
+    for _ in range(10):
+        threads = [threading.Thread(target=identity, args=(i,)) for i in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    # A thread detaches as it ends, a moment after join() returns (its thread-locals go last).
+    deadline = time.monotonic() + 10
+    while live() > before + 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live() <= before + 2, f"{live() - before} Java threads left behind by 200 Python threads"
 
 
 def test_the_gil_is_released_while_java_runs(jvm):

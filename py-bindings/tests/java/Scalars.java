@@ -25,4 +25,5 @@ public final class Scalars {
     public static long fail(String message) { throw new IllegalArgumentException(message); }
     public static long slow(long millis) throws InterruptedException { Thread.sleep(millis); return millis; }
     public static long explode(long x) { throw new ArithmeticException("boom " + x); }
+    public static int liveThreads() { return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount(); }
 }
