@@ -4,6 +4,7 @@
 #   make bench   run the benchmarks and print their summary
 #   make bench-jvm  run the JVM benchmark against PemJa and JEP
 #   make bench-python-jvm  run the Python benchmark against JPype and jpy
+#   make install  install the io.jarrow Maven artifacts into the local repository
 
 PYTHON ?= python3
 VENV   := $(CURDIR)/.venv
@@ -18,7 +19,7 @@ MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel demo demo-core bench bench-jvm bench-python-jvm bench-kafka clean
+.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel install examples-test demo demo-core bench bench-jvm bench-python-jvm bench-kafka clean
 
 all: build
 
@@ -33,7 +34,7 @@ $(VENV)/.installed: requirements-dev.txt
 build: venv
 	cargo build --workspace --all-targets
 
-test: rust-test py-test py-test-system java-test
+test: rust-test py-test py-test-system java-test examples-test
 
 rust-test: venv
 	cargo test --workspace
@@ -45,6 +46,24 @@ java-test: py-install
 	$(MVN) test -Djarrow.python=$(PY) -Djni.check=-Xcheck:jni 2>&1 | tee target/java-test.log
 	@! grep -q "WARNING in native method" target/java-test.log || \
 		{ echo "JNI warnings under -Xcheck:jni (see target/java-test.log)"; exit 1; }
+
+# Every io.jarrow artifact, the parent POM included, into the local Maven repository, where a
+# user's own build finds them.
+install:
+	$(MVN) --quiet install -DskipTests -pl core,kafka -am
+
+# The README's Java, Kafka Streams and Python quick starts: examples/java-app, an application of
+# its own (not a module of the build) that depends on the installed artifacts, run as a user runs
+# it, with the venv (which has the jarrow wheel) as its Python.
+APP     := examples/java-app
+APP_RUN := java --add-opens=java.base/java.nio=ALL-UNNAMED -cp target/classes:$$(cat target/classpath.txt)
+
+examples-test: install py-install
+	mvn -B --no-transfer-progress --quiet -f $(APP)/pom.xml package dependency:build-classpath \
+		-Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+	cd $(APP) && $(APP_RUN) com.example.QuickStart $(PY)
+	cd $(APP) && $(APP_RUN) com.example.ScoreTopic $(PY)
+	cd $(APP) && $(PY) python/quickstart.py
 
 # The fraud-scoring Kafka Streams demo (examples/kafka-fraud): it starts its own Kafka broker.
 # DEMO_ARGS passes options, e.g. DEMO_ARGS="--transactions 100000 --bootstrap-servers host:9092".
