@@ -80,6 +80,7 @@ public final class JsonFormat implements AutoCloseable {
             if (schema == null) {
                 codec = new Codec(nativeCreate(0));
             } else {
+                NioAccess.require();
                 try (BufferAllocator allocator = new RootAllocator();
                      ArrowSchema exported = ArrowSchema.allocateNew(allocator)) {
                     Data.exportSchema(allocator, schema, null, exported);

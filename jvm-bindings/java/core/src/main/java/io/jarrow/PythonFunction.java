@@ -124,6 +124,7 @@ public final class PythonFunction extends NativeHandle {
     private static Exported export(VectorSchemaRoot input, BufferAllocator allocator) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(allocator, "allocator");
+        NioAccess.require();
         Exported exported = new Exported(ArrowArray.allocateNew(allocator), ArrowSchema.allocateNew(allocator));
         try {
             Data.exportVectorSchemaRoot(allocator, input, null, exported.array(), exported.schema());
