@@ -2,8 +2,10 @@
 //! `except jarrow.JarrowError` catches everything jarrow raises.
 
 use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyTimeoutError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyTuple, PyType};
 
 create_exception!(
     jarrow,
@@ -28,8 +30,47 @@ create_exception!(jarrow, ConversionError, JarrowError, "A value could not cross
 create_exception!(jarrow, ArrowError, JarrowError, "Arrow data was malformed or of an unexpected shape.");
 create_exception!(jarrow, ConfigError, JarrowError, "A configuration or environment problem.");
 create_exception!(jarrow, ClosedError, JarrowError, "The object was closed before the call.");
-create_exception!(jarrow, TimeoutError, JarrowError, "A request did not complete before its deadline.");
 create_exception!(jarrow, OverloadedError, JarrowError, "A queue was full.");
+
+/// `jarrow.TimeoutError`: a `JarrowError` and Python's own `TimeoutError` too, so that
+/// `except TimeoutError` catches it as it catches every other timeout.
+fn timeout_error(py: Python<'_>) -> &Bound<'_, PyType> {
+    static TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    TYPE.get_or_init(py, || {
+        let bases = PyTuple::new(py, [py.get_type::<JarrowError>(), py.get_type::<PyTimeoutError>()])
+            .expect("a tuple of two types");
+        let doc = c"A request did not complete before its deadline (a builtin TimeoutError too).";
+        // SAFETY: a valid name, doc and tuple of bases; a new reference or NULL with an error set.
+        let created = unsafe {
+            Bound::from_owned_ptr_or_err(
+                py,
+                pyo3::ffi::PyErr_NewExceptionWithDoc(
+                    c"jarrow.TimeoutError".as_ptr(),
+                    doc.as_ptr(),
+                    bases.as_ptr(),
+                    std::ptr::null_mut(),
+                ),
+            )
+        };
+        created.and_then(|t| Ok(t.cast_into::<PyType>()?.unbind())).expect("jarrow.TimeoutError can be made")
+    })
+    .bind(py)
+}
+
+/// The stable code of each exception type, also as a class attribute, so an error raised by the
+/// package's Python code has one too.
+const CODES: [(&str, &str); 10] = [
+    ("JarrowError", "JARROW"),
+    ("PythonError", "PYTHON"),
+    ("JavaError", "JAVA"),
+    ("NotFoundError", "NOT_FOUND"),
+    ("ConversionError", "CONVERSION"),
+    ("ArrowError", "ARROW"),
+    ("ConfigError", "CONFIG"),
+    ("ClosedError", "CLOSED"),
+    ("TimeoutError", "TIMEOUT"),
+    ("OverloadedError", "OVERLOADED"),
+];
 
 /// A core error on its way to Python.
 pub struct Error(pub jarrow::Error);
@@ -55,7 +96,7 @@ impl From<Error> for PyErr {
                 jarrow::Error::Arrow(_) => ArrowError::new_err(error.to_string()),
                 jarrow::Error::Config(_) => ConfigError::new_err(error.to_string()),
                 jarrow::Error::Closed(_) => ClosedError::new_err(error.to_string()),
-                jarrow::Error::Timeout(_) => TimeoutError::new_err(error.to_string()),
+                jarrow::Error::Timeout(_) => PyErr::from_type(timeout_error(py).clone(), error.to_string()),
                 jarrow::Error::Overloaded(_) => OverloadedError::new_err(error.to_string()),
             };
             let value = err.value(py);
@@ -101,9 +142,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("ArrowError", py.get_type::<ArrowError>()),
         ("ConfigError", py.get_type::<ConfigError>()),
         ("ClosedError", py.get_type::<ClosedError>()),
-        ("TimeoutError", py.get_type::<TimeoutError>()),
+        ("TimeoutError", timeout_error(py).clone()),
         ("OverloadedError", py.get_type::<OverloadedError>()),
     ] {
+        let code =
+            CODES.iter().find(|(n, _)| *n == name).map(|(_, code)| *code).expect("every type has a code");
+        class.setattr("code", code)?;
         m.add(name, class)?;
     }
     Ok(())

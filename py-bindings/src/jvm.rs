@@ -120,8 +120,17 @@ pub fn _start_jvm(
         let args = builder
             .build()
             .map_err(|e| Error(jarrow::Error::Config(format!("invalid JVM options {options:?}: {e}"))))?;
-        let vm = JavaVM::with_libjvm(args, || Ok(libjvm.as_str()))
-            .map_err(|e| Error(jarrow::Error::Config(format!("cannot start the JVM from {libjvm}: {e}"))))?;
+        // The JVM says which option it refused only on stderr: what it writes there while it
+        // starts is kept for the error (and still shown).
+        let (vm, said) = with_stderr_kept(|| JavaVM::with_libjvm(args, || Ok(libjvm.as_str())));
+        let vm = vm.map_err(|e| {
+            let said = said.trim();
+            Error(jarrow::Error::Config(if said.is_empty() {
+                format!("cannot start the JVM from {libjvm} with options {options:?}: {e}")
+            } else {
+                format!("the JVM ({libjvm}) did not start with options {options:?}: {said}")
+            }))
+        })?;
         // Java code in this JVM calls Python through jarrow's natives, registered from here: the
         // JNI library links libpython and must not be loaded into a Python process.
         vm.attach_current_thread(jarrow_jni::register_natives).map_err(|e| {
@@ -132,6 +141,45 @@ pub fn _start_jvm(
         gil::install(&vm)
     })?;
     Ok(())
+}
+
+/// Runs `f` with file descriptor 2 (stderr) pointed at a memory file, then writes what was
+/// written there to the real stderr and returns it too. If the descriptors cannot be arranged,
+/// `f` runs with stderr as it is.
+fn with_stderr_kept<T>(f: impl FnOnce() -> T) -> (T, String) {
+    // SAFETY: plain descriptor calls on descriptors this function owns (the memory file, the copy
+    // of stderr); stderr is restored before returning.
+    unsafe {
+        let file = libc::memfd_create(c"jarrow-jvm-stderr".as_ptr(), libc::MFD_CLOEXEC);
+        let saved = if file >= 0 { libc::dup(2) } else { -1 };
+        if saved < 0 || libc::dup2(file, 2) < 0 {
+            for fd in [file, saved] {
+                if fd >= 0 {
+                    libc::close(fd);
+                }
+            }
+            return (f(), String::new());
+        }
+        let result = f();
+        libc::dup2(saved, 2);
+        libc::close(saved);
+        let mut kept = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let mut at = 0;
+        loop {
+            let n = libc::pread(file, chunk.as_mut_ptr().cast(), chunk.len(), at);
+            if n <= 0 {
+                break;
+            }
+            kept.extend_from_slice(&chunk[..n as usize]);
+            at += n as libc::off_t;
+        }
+        libc::close(file);
+        if !kept.is_empty() {
+            libc::write(2, kept.as_ptr().cast(), kept.len());
+        }
+        (result, String::from_utf8_lossy(&kept).into_owned())
+    }
 }
 
 /// The JVM of this process.

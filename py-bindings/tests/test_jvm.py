@@ -1,5 +1,7 @@
 """The JVM in-process from Python: start_jvm, static Java methods, errors, threads."""
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -121,6 +123,49 @@ def test_python_threads_that_called_java_leave_no_java_thread_behind(jvm):
     while live() > before + 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert live() <= before + 2, f"{live() - before} Java threads left behind by 200 Python threads"
+
+
+def test_the_most_specific_overload_is_called_and_an_ambiguity_names_the_candidates(jvm):
+    assert jvm.function("Overloads::amb")(5) == "Number"
+    assert jvm.function("Overloads::amb")("text") == "Object"
+    width = jvm.function("Overloads::width")
+    assert (width(5), width(2**40), width(0.5)) == ("int", "long", "double")
+    assert jvm.function("Overloads::boxed")(5) == "long"
+    with pytest.raises(jarrow.ConversionError) as ambiguous:
+        jvm.function("Overloads::pair")(1, 2)
+    message = str(ambiguous.value)
+    assert "ambiguous" in message and "pair(java.lang.Long,java.lang.Object)" in message, message
+    assert "pair(java.lang.Object,java.lang.Long)" in message, message
+    assert jvm.function("Overloads::pair")(1, "b") == "Long, Object"
+
+
+def test_every_error_has_a_code_and_timeouts_are_builtin_timeouts(jvm):
+    with pytest.raises(jarrow.ConfigError) as refused:
+        jarrow.start_jvm(classpath=["/somewhere/else"])
+    assert refused.value.code == "CONFIG"
+    assert issubclass(jarrow.TimeoutError, TimeoutError) and issubclass(jarrow.TimeoutError, jarrow.JarrowError)
+    assert jarrow.TimeoutError("late").code == "TIMEOUT"
+    try:
+        raise jarrow.TimeoutError("late")
+    except TimeoutError as e:
+        assert isinstance(e, jarrow.JarrowError)
+
+
+def test_a_refused_jvm_option_is_named_every_time(tmp_path):
+    # One JVM per process, and this one runs already: a process of its own.
+    script = """
+import jarrow
+for attempt in range(2):
+    try:
+        jarrow.start_jvm(options=["-Xbogus"])
+    except jarrow.ConfigError as e:
+        print(e.code, e)
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    lines = [line for line in run.stdout.splitlines() if line.startswith("CONFIG")]
+    assert len(lines) == 2, run.stdout + run.stderr
+    for line in lines:
+        assert "Unrecognized option: -Xbogus" in line, line
 
 
 def test_the_gil_is_released_while_java_runs(jvm):

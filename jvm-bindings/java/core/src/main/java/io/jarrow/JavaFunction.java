@@ -21,7 +21,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * Python ({@code jarrow.jvm().function(...)}). Arguments arrive converted as for
  * {@link PythonFunction#call}, then fit to the method's parameter types (an int fits {@code long},
  * {@code int}, {@code short}, {@code byte} and their boxes; a float fits {@code double} and
- * {@code float}); among overloads, the first whose parameters fit is called.
+ * {@code float}). Among the overloads whose parameters fit, the most specific is called, as Java
+ * picks one: a primitive before its box, a narrower primitive before a wider one, a subclass before
+ * its superclass ({@code m(Number)} before {@code m(Object)} for an int). When no one overload is
+ * the most specific, the call is a CONVERSION error naming the candidates.
  */
 public final class JavaFunction {
     private final String name;
@@ -33,13 +36,20 @@ public final class JavaFunction {
         this.name = name;
         this.overloads = overloads;
         Method longToLong = null;
+        boolean narrower = false;
         for (Method m : overloads) {
-            if (m.getReturnType() == long.class && m.getParameterCount() == 1 && m.getParameterTypes()[0] == long.class) {
-                longToLong = m;
-                break;
+            if (m.getParameterCount() != 1) {
+                continue;
             }
+            Class<?> t = m.getParameterTypes()[0];
+            if (m.getReturnType() == long.class && t == long.class) {
+                longToLong = m;
+            }
+            // An int that fits one of these would call it, not m(long).
+            narrower |= t == int.class || t == short.class || t == byte.class || t == Integer.class
+                    || t == Short.class || t == Byte.class;
         }
-        this.longToLong = longToLong;
+        this.longToLong = narrower ? null : longToLong;
     }
 
     /** Called from native code: the {@code long m(long)} overload, or null. */
@@ -84,26 +94,87 @@ public final class JavaFunction {
             throw new JarrowException("CONVERSION", name + " is a Java method: it takes no keyword arguments, got "
                     + kwargs.keySet());
         }
+        List<Method> applicable = new ArrayList<>();
+        List<Object[]> fittedArgs = new ArrayList<>();
         for (Method m : overloads) {
             Object[] fitted = fit(m.getParameterTypes(), args);
             if (fitted != null) {
-                try {
-                    return ValueCodec.encodeValue(m.invoke(null, fitted));
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
+                applicable.add(m);
+                fittedArgs.add(fitted);
             }
-        }
-        List<String> signatures = new ArrayList<>();
-        for (Method m : overloads) {
-            signatures.add(m.toGenericString());
         }
         List<String> given = new ArrayList<>();
         for (Object a : args) {
             given.add(a == null ? "null" : a.getClass().getSimpleName());
         }
-        throw new JarrowException("CONVERSION", "no overload of " + name + " takes (" + String.join(", ", given)
-                + "); it has " + signatures);
+        int chosen = mostSpecific(applicable);
+        if (chosen < 0) {
+            List<String> signatures = new ArrayList<>();
+            for (Method m : applicable.isEmpty() ? overloads : applicable) {
+                signatures.add(m.toGenericString());
+            }
+            throw new JarrowException("CONVERSION", applicable.isEmpty()
+                    ? "no overload of " + name + " takes (" + String.join(", ", given) + "); it has " + signatures
+                    : "the call of " + name + " with (" + String.join(", ", given) + ") is ambiguous: "
+                            + signatures + " all fit and none is the most specific");
+        }
+        try {
+            return ValueCodec.encodeValue(applicable.get(chosen).invoke(null, fittedArgs.get(chosen)));
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The index of the one overload at least as specific as every other, or -1 if none is. */
+    private static int mostSpecific(List<Method> applicable) {
+        int found = -1;
+        for (int i = 0; i < applicable.size(); i++) {
+            boolean best = true;
+            for (int j = 0; j < applicable.size() && best; j++) {
+                best = i == j || atLeastAsSpecific(applicable.get(i), applicable.get(j));
+            }
+            if (best) {
+                if (found >= 0) {
+                    return -1;
+                }
+                found = i;
+            }
+        }
+        return found;
+    }
+
+    private static boolean atLeastAsSpecific(Method a, Method b) {
+        Class<?>[] ta = a.getParameterTypes();
+        Class<?>[] tb = b.getParameterTypes();
+        for (int i = 0; i < ta.length; i++) {
+            if (!atLeastAsSpecific(ta[i], tb[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final List<Class<?>> WIDENING = List.of(byte.class, short.class, int.class, long.class, float.class,
+            double.class);
+
+    /** Java's subtyping for method choice: primitive widening, then boxing, then subclassing. */
+    private static boolean atLeastAsSpecific(Class<?> a, Class<?> b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.isPrimitive() && b.isPrimitive()) {
+            int ia = WIDENING.indexOf(a);
+            int ib = WIDENING.indexOf(b);
+            return ia >= 0 && ib >= 0 && ia <= ib;
+        }
+        if (a.isPrimitive()) {
+            return b.isAssignableFrom(box(a));
+        }
+        return !b.isPrimitive() && b.isAssignableFrom(a);
+    }
+
+    private static Class<?> box(Class<?> primitive) {
+        return java.lang.invoke.MethodType.methodType(primitive).wrap().returnType();
     }
 
     private static Object[] fit(Class<?>[] types, Object[] args) {
