@@ -109,6 +109,15 @@ pub fn _start_jvm(
         ))
         .into());
     }
+    // A native crash in Python code prints every Python thread's stack first: faulthandler's
+    // handlers, installed before the JVM's, are the ones the JVM chains to for a signal that is
+    // not its own.
+    py.import("faulthandler").and_then(|f| {
+        if !f.call_method0("is_enabled")?.is_truthy()? {
+            f.call_method0("enable")?;
+        }
+        Ok(())
+    })?;
     // JVM start-up takes a while and runs no Python: the GIL is released meanwhile.
     py.detach(move || -> Result<(), Error> {
         let mut builder = InitArgsBuilder::new()

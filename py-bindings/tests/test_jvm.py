@@ -168,6 +168,22 @@ for attempt in range(2):
         assert "Unrecognized option: -Xbogus" in line, line
 
 
+def test_a_native_crash_after_the_jvm_started_prints_the_python_stack(tmp_path):
+    # The JVM chains to faulthandler's handlers, installed before its own by start_jvm.
+    script = """
+import ctypes, jarrow
+jarrow.start_jvm()
+assert jarrow.jvm().function("java.lang.Math::max")(1, 2) == 2
+def crash():
+    ctypes.string_at(0)
+crash()
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode != 0
+    assert "Fatal Python error: Segmentation fault" in run.stderr, run.stderr
+    assert "in crash" in run.stderr, run.stderr
+
+
 def test_the_gil_is_released_while_java_runs(jvm):
     # While one thread sleeps in Java, another runs Python.
     slow = jvm.function("Scalars::slow")

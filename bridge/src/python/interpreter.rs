@@ -272,10 +272,31 @@ unsafe fn initialize(install: &PythonInstall, config: &PythonConfig) -> Result<(
     // SAFETY: matching clear of the config initialized above.
     unsafe { ffi::PyConfig_Clear(c) };
     status?;
+    enable_faulthandler_where_safe();
     // The initializing thread holds the GIL and keeps its thread state; give the GIL back.
     // SAFETY: the interpreter was just initialized on this thread, which holds the GIL.
     unsafe { ffi::PyEval_SaveThread() };
     Ok(())
+}
+
+/// Enables Python's `faulthandler`, so that a native crash in Python code (an extension module's
+/// segfault) prints every Python thread's stack before the process dies, where that cannot take
+/// over the host's own signal handling: in a host without a JVM, or in a JVM that chains signal
+/// handlers through libjsig (`LD_PRELOAD=$JAVA_HOME/lib/libjsig.so`). A JVM without libjsig uses
+/// SIGSEGV itself (null checks, safepoints), and a handler installed over its own would break it.
+/// Runs holding the GIL, before Python's output is redirected, so the stack goes to stderr.
+fn enable_faulthandler_where_safe() {
+    let present = |symbol: &CStr| {
+        // SAFETY: a lookup by name in the objects already loaded.
+        !unsafe { libc::dlsym(libc::RTLD_DEFAULT, symbol.as_ptr()) }.is_null()
+    };
+    let jvm = present(c"JNI_GetCreatedJavaVMs");
+    let chaining = present(c"JVM_begin_signal_setting");
+    if !jvm || chaining {
+        // SAFETY: the interpreter is initialized and this thread holds the GIL. A failure leaves
+        // the process as it was (the error is printed by CPython and cleared).
+        unsafe { ffi::PyRun_SimpleString(c"import faulthandler\nfaulthandler.enable()".as_ptr()) };
+    }
 }
 
 /// # Safety

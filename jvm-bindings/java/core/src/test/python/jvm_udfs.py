@@ -224,3 +224,10 @@ def numpy_float(x):
 
 def times_two_to_the_64(x):
     return x * 2**64
+
+
+def crash():
+    """A native crash: reads memory at address 0."""
+    import ctypes
+
+    return ctypes.string_at(0)

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a probe's main in a JVM of its own, configured as the test JVM is, and reports how it ended. */
@@ -15,6 +16,10 @@ final class ChildJvm {
     private ChildJvm() {}
 
     static Outcome run(Class<?> main, List<String> jvmOptions) throws Exception {
+        return run(main, jvmOptions, Map.of());
+    }
+
+    static Outcome run(Class<?> main, List<String> jvmOptions, Map<String, String> environment) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
@@ -27,7 +32,9 @@ final class ChildJvm {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         File log = File.createTempFile("jarrow-child", ".log");
         log.deleteOnExit();
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
+        builder.environment().putAll(environment);
+        Process child = builder.start();
         boolean exited = child.waitFor(60, TimeUnit.SECONDS);
         if (!exited) {
             child.destroyForcibly();
