@@ -19,7 +19,7 @@ use arrow::buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::*;
 use bigdecimal::num_bigint::BigInt;
 use bigdecimal::{BigDecimal, ToPrimitive};
-use chrono::{DateTime, FixedOffset, Offset, TimeZone, Timelike, Utc};
+use chrono::{DateTime, FixedOffset, Offset, TimeDelta, TimeZone, Timelike, Utc};
 
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -463,9 +463,7 @@ fn values(array: &dyn Array) -> Result<Vec<Value>> {
         DataType::UInt16 => primitive::<UInt16Type>(array, |v| int(v.into()))?,
         DataType::UInt32 => primitive::<UInt32Type>(array, |v| int(v.into()))?,
         DataType::UInt64 => primitive::<UInt64Type>(array, |v| {
-            i64::try_from(v).map(Value::Int).map_err(|_| {
-                Error::Conversion(format!("UInt64 value {v} does not fit in a 64-bit signed integer"))
-            })
+            Ok(i64::try_from(v).map(Value::Int).unwrap_or_else(|_| Value::BigInt(v.into())))
         })?,
         DataType::Float16 => primitive::<Float16Type>(array, |v| Ok(Value::Float(v.to_f64())))?,
         DataType::Float32 => primitive::<Float32Type>(array, |v| Ok(Value::Float(v.into())))?,
@@ -495,6 +493,26 @@ fn values(array: &dyn Array) -> Result<Vec<Value>> {
                 TimeUnit::Millisecond => timestamps::<TimestampMillisecondType>(array, zone)?,
                 TimeUnit::Microsecond => timestamps::<TimestampMicrosecondType>(array, zone)?,
                 TimeUnit::Nanosecond => timestamps::<TimestampNanosecondType>(array, zone)?,
+            }
+        }
+        DataType::Duration(unit) => {
+            let delta = |v: i64| {
+                match unit {
+                    TimeUnit::Second => TimeDelta::try_seconds(v),
+                    TimeUnit::Millisecond => TimeDelta::try_milliseconds(v),
+                    TimeUnit::Microsecond => Some(TimeDelta::microseconds(v)),
+                    TimeUnit::Nanosecond => Some(TimeDelta::nanoseconds(v)),
+                }
+                .map(Value::Duration)
+                .ok_or_else(|| {
+                    Error::Conversion(format!("duration {v} {unit:?}s is beyond what a duration holds"))
+                })
+            };
+            match unit {
+                TimeUnit::Second => primitive::<DurationSecondType>(array, delta)?,
+                TimeUnit::Millisecond => primitive::<DurationMillisecondType>(array, delta)?,
+                TimeUnit::Microsecond => primitive::<DurationMicrosecondType>(array, delta)?,
+                TimeUnit::Nanosecond => primitive::<DurationNanosecondType>(array, delta)?,
             }
         }
         DataType::Decimal128(_, scale) => {
