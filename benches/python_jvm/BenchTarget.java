@@ -13,6 +13,18 @@ public final class BenchTarget {
         return x + 1;
     }
 
+    public static double half(double x) {
+        return x / 2;
+    }
+
+    public static boolean negate(boolean b) {
+        return !b;
+    }
+
+    public static String echo(String s) {
+        return s;
+    }
+
     /** The peers' way: the columns copied into Java arrays. */
     public static double total(double[][] columns) {
         double sum = 0;

@@ -46,6 +46,7 @@ def main():
 
         jvm = jarrow.start_jvm(classpath=[classes])
         add_one = jvm.function("BenchTarget::addOne")
+        half, negate, echo = (jvm.function(f"BenchTarget::{m}") for m in ("half", "negate", "echo"))
         total = jvm.function("BenchTarget::totalBatch")
         identity = jvm.function("BenchTarget::identity")
         row_count = jvm.function("BenchTarget::rowCount")
@@ -66,6 +67,7 @@ def main():
         jpype.startJVM(classpath=[classes, arrow_jar()])
         target = jpype.JClass("BenchTarget")
         add_one = target.addOne
+        half, negate, echo = target.half, target.negate, target.echo
         double_array = jpype.JArray(jpype.JDouble)
 
         def call_batch():
@@ -81,17 +83,28 @@ def main():
 
         target = jpy.get_type("BenchTarget")
         add_one = target.addOne
+        half, negate, echo = target.half, target.negate, target.echo
         call_batch = None
         extra = {}
     else:
         raise SystemExit(f"unknown bridge {bridge}")
-    assert add_one(41) == 42
+    assert add_one(41) == 42 and half(3.0) == 1.5 and negate(True) is False and str(echo("a")) == "a"
+
+    def loop(f, argument):
+        def calls():
+            for _ in range(100_000):
+                f(argument)
+
+        return calls
 
     def calls():
         for i in range(100_000):
             add_one(i)
 
     print(f"call_long {per_op(calls, 100_000):.1f}")
+    print(f"call_double {per_op(loop(half, 2.5), 100_000):.1f}")
+    print(f"call_boolean {per_op(loop(negate, True), 100_000):.1f}")
+    print(f"call_string {per_op(loop(echo, 'transaction-42'), 100_000):.1f}")
     if call_batch is not None:
         print(f"batch_1m_x_10 {per_op(call_batch, 1):.1f}")
     for name, ns in extra.items():

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# jarrow against JPype and jpy from Python, each in its own process (one JVM per process): a static
-# `long f(long)`, and a 1M-row x 10-column float64 batch (jarrow hands Java the Arrow buffers; JPype
-# copies the numpy arrays into Java arrays). Prints the ratios measured in this run.
+# jarrow against JPype and jpy from Python, each in its own process (one JVM per process): static
+# `long f(long)`, `double f(double)`, `boolean f(boolean)` and `String f(String)`, and a 1M-row x
+# 10-column float64 batch (jarrow hands Java the Arrow buffers; JPype copies the numpy arrays into
+# Java arrays). Prints the ratios measured in this run.
 # `make bench-python-jvm` runs it (after the wheel is installed into the venv).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,9 +32,11 @@ for bridge in ("jarrow", "jpype", "jpy"):
 def show(ns):
     return f"{ns / 1e6:.2f} ms" if ns >= 1e6 else f"{ns / 1e3:.2f} us" if ns >= 1e3 else f"{ns:.1f} ns"
 
-c = r["call_long"]
-print(f"long f(long):  jarrow {show(c['jarrow'])}, JPype {show(c['jpype'])}, jpy {show(c['jpy'])}; "
-      f"jarrow/jpy {c['jarrow'] / c['jpy']:.2f}x (target <= 0.8x), jarrow/JPype {c['jarrow'] / c['jpype']:.2f}x")
+for name, shape in (("call_long", "long f(long)"), ("call_double", "double f(double)"),
+                    ("call_boolean", "boolean f(boolean)"), ("call_string", "String f(String)")):
+    c = r[name]
+    print(f"{shape + ':':<20} jarrow {show(c['jarrow'])}, JPype {show(c['jpype'])}, jpy {show(c['jpy'])}; "
+          f"jarrow/JPype {c['jarrow'] / c['jpype']:.2f}x, jarrow/jpy {c['jarrow'] / c['jpy']:.2f}x")
 b = r["batch_1m_x_10"]
 print(f"1M x 10 batch: jarrow {show(b['jarrow'])}, JPype copying into Java arrays {show(b['jpype'])}; "
       f"{b['jpype'] / b['jarrow']:.1f}x faster")

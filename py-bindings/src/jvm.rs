@@ -208,7 +208,7 @@ impl PyJvm {
     fn function<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyJavaFunction>> {
         let target = py
             .detach(|| {
-                attach::with_env(|env| -> jni::errors::Result<(Global<JObject<'static>>, Option<LongPath>)> {
+                attach::with_env(|env| -> jni::errors::Result<(Global<JObject<'static>>, ScalarPaths)> {
                     let jname = env.new_string(name)?;
                     let function = env.call_static_method(
                         jni_str!("io/jarrow/JavaFunction"),
@@ -217,22 +217,30 @@ impl PyJvm {
                         &[JValue::from(&jname)],
                     )?;
                     let function = function.l()?;
-                    let method = env
-                        .call_method(
-                            &function,
-                            jni_str!("longPath"),
-                            jni_sig!("()Ljava/lang/reflect/Method;"),
-                            &[],
-                        )?
-                        .l()?;
-                    let long_path = if method.is_null() { None } else { Some(LongPath::new(env, &method)?) };
-                    Ok((env.new_global_ref(function)?, long_path))
+                    let mut path =
+                        |getter: &'static jni::strings::JNIStr| -> jni::errors::Result<Option<StaticPath>> {
+                            let method = env
+                                .call_method(
+                                    &function,
+                                    getter,
+                                    jni_sig!("()Ljava/lang/reflect/Method;"),
+                                    &[],
+                                )?
+                                .l()?;
+                            if method.is_null() { Ok(None) } else { StaticPath::new(env, &method).map(Some) }
+                        };
+                    let paths = ScalarPaths {
+                        long: path(jni_str!("longPath"))?,
+                        double: path(jni_str!("doublePath"))?,
+                        boolean: path(jni_str!("booleanPath"))?,
+                        string: path(jni_str!("stringPath"))?,
+                    };
+                    Ok((env.new_global_ref(function)?, paths))
                 })
             })
             .map_err(|e| java_error(name, e))?;
-        let (target, long_path) = target;
-        let function =
-            Bound::new(py, PyJavaFunction { name: name.to_owned(), target, long_path, vectorcall })?;
+        let (target, paths) = target;
+        let function = Bound::new(py, PyJavaFunction { name: name.to_owned(), target, paths, vectorcall })?;
         enable_vectorcall(&function);
         Ok(function)
     }
@@ -242,15 +250,28 @@ impl PyJvm {
     }
 }
 
-/// A `long m(long)` static method, called straight through JNI: no encoding, no Java-side dispatch,
-/// no local frame (the call makes no local reference).
-struct LongPath {
+/// The overloads of a method that Python's common scalar calls reach straight through JNI: no
+/// encoding, no Java-side dispatch. Each is there only when the general path would pick the same
+/// overload for that argument (`JavaFunction.longPath` and its siblings decide).
+struct ScalarPaths {
+    /// `long m(long)`, for an exact int that fits in 64 bits.
+    long: Option<StaticPath>,
+    /// `double m(double)`, for an exact float.
+    double: Option<StaticPath>,
+    /// `boolean m(boolean)`, for True or False.
+    boolean: Option<StaticPath>,
+    /// `String m(String)`, for an exact str.
+    string: Option<StaticPath>,
+}
+
+/// A static method called straight through JNI.
+struct StaticPath {
     /// Keeps the class, so the method id stays valid.
     class: Global<JClass<'static>>,
     method: JStaticMethodID,
 }
 
-impl LongPath {
+impl StaticPath {
     fn new(env: &mut Env<'_>, method: &JObject<'_>) -> jni::errors::Result<Self> {
         let class =
             env.call_method(method, jni_str!("getDeclaringClass"), jni_sig!("()Ljava/lang/Class;"), &[])?;
@@ -260,28 +281,26 @@ impl LongPath {
         let id = unsafe { ((**raw).v1_2.FromReflectedMethod)(raw, method.as_raw()) };
         if id.is_null() {
             return Err(jni::errors::Error::MethodNotFound {
-                name: "long m(long)".into(),
-                sig: "(J)J".into(),
+                name: "a scalar fast path".into(),
+                sig: "".into(),
             });
         }
         // SAFETY: a non-null id of a static method of `class`, which is kept alive with it.
-        Ok(LongPath { class: env.new_global_ref(class)?, method: unsafe { JStaticMethodID::from_raw(id) } })
+        Ok(StaticPath { class: env.new_global_ref(class)?, method: unsafe { JStaticMethodID::from_raw(id) } })
     }
 
-    fn call(&self, function: &str, x: i64) -> Result<i64, Error> {
+    /// Calls the method with `args` through `call` (one of JNI's `CallStatic<Type>MethodA`), and
+    /// turns a pending Java exception into the call's error.
+    fn call<R>(
+        &self,
+        function: &str,
+        args: &[jvalue],
+        call: impl FnOnce(*mut jni::sys::JNIEnv, jni::sys::jclass, jni::sys::jmethodID, *const jvalue) -> R,
+    ) -> Result<R, Error> {
         let env = current_env().map_err(|e| java_error(function, e))?;
-        let args = [jvalue { j: x }];
-        // SAFETY: `env` is this thread's, `method` a static (J)J method of `class`, one long argument.
-        let (value, thrown) = unsafe {
-            let value = ((**env).v1_1.CallStaticLongMethodA)(
-                env,
-                self.class.as_raw(),
-                self.method.into_raw(),
-                args.as_ptr(),
-            );
-            (value, ((**env).v1_2.ExceptionCheck)(env))
-        };
-        if !thrown {
+        let value = call(env, self.class.as_raw(), self.method.into_raw(), args.as_ptr());
+        // SAFETY: `env` is this thread's.
+        if !unsafe { ((**env).v1_2.ExceptionCheck)(env) } {
             return Ok(value);
         }
         // Taken and cleared here: jni-rs refuses to work with an exception pending.
@@ -302,6 +321,61 @@ impl LongPath {
         unsafe { ((**env).v1_1.DeleteLocalRef)(env, exception) };
         let fallback = ("java.lang.Throwable".to_owned(), String::new(), String::new());
         Err(throwable_error(function, described, fallback))
+    }
+
+    fn call_long(&self, function: &str, x: i64) -> Result<i64, Error> {
+        // SAFETY: a static (J)J method of `class`, called with one long.
+        self.call(function, &[jvalue { j: x }], |env, class, method, args| unsafe {
+            ((**env).v1_1.CallStaticLongMethodA)(env, class, method, args)
+        })
+    }
+
+    fn call_double(&self, function: &str, x: f64) -> Result<f64, Error> {
+        // SAFETY: a static (D)D method of `class`, called with one double.
+        self.call(function, &[jvalue { d: x }], |env, class, method, args| unsafe {
+            ((**env).v1_1.CallStaticDoubleMethodA)(env, class, method, args)
+        })
+    }
+
+    fn call_boolean(&self, function: &str, x: bool) -> Result<bool, Error> {
+        // SAFETY: a static (Z)Z method of `class`, called with one boolean.
+        self.call(function, &[jvalue { z: x }], |env, class, method, args| unsafe {
+            ((**env).v1_1.CallStaticBooleanMethodA)(env, class, method, args)
+        })
+    }
+
+    /// `String m(String)`, the strings crossing as UTF-16 (JNI's modified UTF-8 is not UTF-8).
+    fn call_string(&self, function: &str, x: &[u16]) -> Result<Option<String>, Error> {
+        let env = current_env().map_err(|e| java_error(function, e))?;
+        // SAFETY: `env` is this thread's; `x` holds `len` UTF-16 units. The local references made
+        // here are deleted before returning.
+        unsafe {
+            let arg = ((**env).v1_1.NewString)(env, x.as_ptr(), x.len() as jni::sys::jsize);
+            if arg.is_null() {
+                ((**env).v1_1.ExceptionClear)(env);
+                return Err(Error(jarrow::Error::Conversion(format!(
+                    "{function}: the JVM could not make a String of {} characters",
+                    x.len()
+                ))));
+            }
+            let result = self.call(function, &[jvalue { l: arg }], |env, class, method, args| {
+                ((**env).v1_1.CallStaticObjectMethodA)(env, class, method, args)
+            });
+            ((**env).v1_1.DeleteLocalRef)(env, arg);
+            let result = result?;
+            if result.is_null() {
+                return Ok(None);
+            }
+            let len = ((**env).v1_1.GetStringLength)(env, result);
+            let mut units = vec![0u16; len.max(0) as usize];
+            ((**env).v1_2.GetStringRegion)(env, result, 0, len, units.as_mut_ptr());
+            ((**env).v1_1.DeleteLocalRef)(env, result);
+            String::from_utf16(&units).map(Some).map_err(|_| {
+                Error(jarrow::Error::Conversion(format!(
+                    "{function} returned a String with a lone surrogate, which is not text Python can hold"
+                )))
+            })
+        }
     }
 }
 
@@ -327,8 +401,8 @@ fn current_env() -> jni::errors::Result<*mut jni::sys::JNIEnv> {
 pub struct PyJavaFunction {
     name: String,
     target: Global<JObject<'static>>,
-    /// The method's `long m(long)` overload, if it has one.
-    long_path: Option<LongPath>,
+    /// The overloads common scalar calls reach directly.
+    paths: ScalarPaths,
     /// Python calls the object through this (see `enable_vectorcall`).
     vectorcall: pyo3::ffi::vectorcallfunc,
 }
@@ -366,18 +440,11 @@ unsafe extern "C" fn vectorcall(
         // SAFETY: CPython passes the JavaFunction called, and `nargs` borrowed positional
         // arguments followed by one value per keyword name.
         let this = unsafe { Bound::ref_from_ptr(py, &callable).cast_unchecked::<PyJavaFunction>() }.get();
-        if let (Some(path), 1, true) = (&this.long_path, nargs, kwnames.is_null()) {
+        if nargs == 1 && kwnames.is_null() {
             // SAFETY: one positional argument.
             let arg = unsafe { *args };
-            if unsafe { ffi::PyLong_CheckExact(arg) } != 0 {
-                let mut overflow = 0;
-                // SAFETY: `arg` is an int; an int that does not fit in a long sets `overflow`.
-                let x = unsafe { ffi::PyLong_AsLongLongAndOverflow(arg, &mut overflow) };
-                if overflow == 0 {
-                    let result = gil::call_java(py, || path.call(&this.name, x))?;
-                    // SAFETY: a new reference, or null with an error set.
-                    return Ok(unsafe { ffi::PyLong_FromLongLong(result) });
-                }
+            if let Some(result) = this.scalar_call(py, arg)? {
+                return Ok(result);
             }
         }
         let n_kw = if kwnames.is_null() { 0 } else { (unsafe { ffi::PyTuple_GET_SIZE(kwnames) }) as usize };
@@ -413,6 +480,57 @@ unsafe extern "C" fn vectorcall(
             pyo3::panic::PanicException::new_err(what.to_owned()).restore(py);
             std::ptr::null_mut()
         }
+    }
+}
+
+impl PyJavaFunction {
+    /// A call with one argument that a scalar fast path takes, or None for the general path.
+    fn scalar_call(
+        &self,
+        py: Python<'_>,
+        arg: *mut pyo3::ffi::PyObject,
+    ) -> PyResult<Option<*mut pyo3::ffi::PyObject>> {
+        use pyo3::ffi;
+        let paths = &self.paths;
+        let name = self.name.as_str();
+        // SAFETY (whole block): the GIL is held and `arg` is a live object; every object made is
+        // a new reference handed to the caller (or null with an error set, which the caller
+        // reports).
+        unsafe {
+            if let Some(path) = &paths.long
+                && ffi::PyLong_CheckExact(arg) != 0
+            {
+                let mut overflow = 0;
+                let x = ffi::PyLong_AsLongLongAndOverflow(arg, &mut overflow);
+                if overflow == 0 {
+                    let result = gil::call_java(py, || path.call_long(name, x))?;
+                    return Ok(Some(ffi::PyLong_FromLongLong(result)));
+                }
+            } else if let Some(path) = &paths.double
+                && ffi::PyFloat_CheckExact(arg) != 0
+            {
+                let x = ffi::PyFloat_AS_DOUBLE(arg);
+                let result = gil::call_java(py, || path.call_double(name, x))?;
+                return Ok(Some(ffi::PyFloat_FromDouble(result)));
+            } else if let Some(path) = &paths.boolean
+                && (arg == ffi::Py_True() || arg == ffi::Py_False())
+            {
+                let x = arg == ffi::Py_True();
+                let result = gil::call_java(py, || path.call_boolean(name, x))?;
+                return Ok(Some(ffi::PyBool_FromLong(result.into())));
+            } else if let Some(path) = &paths.string
+                && ffi::PyUnicode_CheckExact(arg) != 0
+            {
+                let text = Bound::from_borrowed_ptr(py, arg).cast_into_unchecked::<pyo3::types::PyString>();
+                let units: Vec<u16> = text.to_str()?.encode_utf16().collect();
+                let result = gil::call_java(py, || path.call_string(name, &units))?;
+                return Ok(Some(match result {
+                    Some(s) => pyo3::types::PyString::new(py, &s).into_ptr(),
+                    None => py.None().into_ptr(),
+                }));
+            }
+        }
+        Ok(None)
     }
 }
 

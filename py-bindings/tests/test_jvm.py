@@ -1,10 +1,12 @@
 """The JVM in-process from Python: start_jvm, static Java methods, errors, threads."""
+import math
 import os
 import subprocess
 import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
 import jarrow
@@ -35,6 +37,41 @@ def test_scalars_both_ways_with_boundaries(jvm):
     assert jvm.function("Scalars::echo")({"k": [1.5, b"x"]}) == {"k": [1.5, b"x"]}
     assert jvm.function("Scalars::sum")(1, 2) == 3
     assert jvm.function("Scalars::sum")(1.5, 2) == 3.5
+
+
+def test_the_scalar_fast_paths_agree_with_the_general_path_on_random_values(jvm):
+    """double, boolean and String take a direct JNI call for an exact float, bool or str; a
+    subclass of each takes the general path, which must give the very same results."""
+    import random
+    import struct
+
+    class Float(float):
+        pass
+
+    class Str(str):
+        pass
+
+    rng = random.Random(7)
+    double = jvm.function("Scalars::identityDouble")
+    bits = lambda x: struct.pack("<d", x)  # noqa: E731
+    floats = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, 1.7976931348623157e308]
+    floats += [struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(2000)]
+    for x in floats:
+        fast, general = double(x), double(Float(x))
+        assert type(fast) is float and bits(fast) == bits(general) == bits(x) or (math.isnan(x) and math.isnan(fast))
+    negate = jvm.function("Scalars::not")
+    assert (negate(True), negate(False)) == (False, True) == (negate(np.bool_(True)), negate(np.bool_(False)))
+    upper = jvm.function("Scalars::upper")
+    alphabet = "aZ09 \0\t\nßçΣжあ漢🎉𝄞\u00ff\u0100\uffff"
+    for _ in range(2000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        assert upper(s) == upper(Str(s)), repr(s)
+    assert upper("") == "" and upper("ß") == "SS" and upper("🎉x") == "🎉X"
+    assert jvm.function("Scalars::nothing")("x") is None
+    with pytest.raises(jarrow.JavaError) as failed:
+        jvm.function("Scalars::failDouble")(2.5)
+    assert failed.value.java_class == "java.lang.IllegalStateException" and "no 2.5" in failed.value.java_message
+    assert double(7) == 7.0, "an int still reaches double m(double) by the general path"
 
 
 def test_every_call_shape_reaches_a_long_method(jvm):
@@ -131,6 +168,7 @@ def test_the_most_specific_overload_is_called_and_an_ambiguity_names_the_candida
     width = jvm.function("Overloads::width")
     assert (width(5), width(2**40), width(0.5)) == ("int", "long", "double")
     assert jvm.function("Overloads::boxed")(5) == "long"
+    assert jvm.function("Overloads::real")(0.5) == "double", "a float is not narrowed while an exact fit exists"
     with pytest.raises(jarrow.ConversionError) as ambiguous:
         jvm.function("Overloads::pair")(1, 2)
     message = str(ambiguous.value)

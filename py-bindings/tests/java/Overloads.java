@@ -7,6 +7,8 @@ public final class Overloads {
     public static String width(long x) { return "long"; }
     public static String width(int x) { return "int"; }
     public static String width(double x) { return "double"; }
+    public static String real(float x) { return "float"; }
+    public static String real(double x) { return "double"; }
     public static String boxed(Long x) { return "Long"; }
     public static String boxed(long x) { return "long"; }
     public static String pair(Long a, Object b) { return "Long, Object"; }

@@ -25,5 +25,7 @@ public final class Scalars {
     public static long fail(String message) { throw new IllegalArgumentException(message); }
     public static long slow(long millis) throws InterruptedException { Thread.sleep(millis); return millis; }
     public static long explode(long x) { throw new ArithmeticException("boom " + x); }
+    public static String nothing(String s) { return null; }
+    public static double failDouble(double x) { throw new IllegalStateException("no " + x); }
     public static int liveThreads() { return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount(); }
 }

@@ -29,32 +29,69 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public final class JavaFunction {
     private final String name;
     private final List<Method> overloads;
-    /** A {@code long m(long)} overload, which native code calls directly: the common scalar case. */
+    /**
+     * The overloads native code calls directly for one argument of Python's common scalar types:
+     * {@code long m(long)}, {@code double m(double)}, {@code boolean m(boolean)} and
+     * {@code String m(String)}, each only where the general path would pick the same overload.
+     */
     private final Method longToLong;
+    private final Method doubleToDouble;
+    private final Method booleanToBoolean;
+    private final Method stringToString;
 
     private JavaFunction(String name, List<Method> overloads) {
         this.name = name;
         this.overloads = overloads;
         Method longToLong = null;
+        Method doubleToDouble = null;
+        Method booleanToBoolean = null;
+        Method stringToString = null;
         boolean narrower = false;
         for (Method m : overloads) {
             if (m.getParameterCount() != 1) {
                 continue;
             }
             Class<?> t = m.getParameterTypes()[0];
-            if (m.getReturnType() == long.class && t == long.class) {
+            Class<?> r = m.getReturnType();
+            if (r == long.class && t == long.class) {
                 longToLong = m;
+            } else if (r == double.class && t == double.class) {
+                doubleToDouble = m;
+            } else if (r == boolean.class && t == boolean.class) {
+                booleanToBoolean = m;
+            } else if (r == String.class && t == String.class) {
+                stringToString = m;
             }
             // An int that fits one of these would call it, not m(long).
             narrower |= t == int.class || t == short.class || t == byte.class || t == Integer.class
                     || t == Short.class || t == Byte.class;
         }
         this.longToLong = narrower ? null : longToLong;
+        // A float prefers m(double) to m(float) (no narrowing while an exact fit exists), a bool
+        // m(boolean) to m(Boolean) or m(Object), a str m(String) to any supertype of String.
+        this.doubleToDouble = doubleToDouble;
+        this.booleanToBoolean = booleanToBoolean;
+        this.stringToString = stringToString;
     }
 
     /** Called from native code: the {@code long m(long)} overload, or null. */
     Method longPath() {
         return longToLong;
+    }
+
+    /** Called from native code: the {@code double m(double)} overload, or null. */
+    Method doublePath() {
+        return doubleToDouble;
+    }
+
+    /** Called from native code: the {@code boolean m(boolean)} overload, or null. */
+    Method booleanPath() {
+        return booleanToBoolean;
+    }
+
+    /** Called from native code: the {@code String m(String)} overload, or null. */
+    Method stringPath() {
+        return stringToString;
     }
 
     /** Called from native code. */
@@ -96,11 +133,17 @@ public final class JavaFunction {
         }
         List<Method> applicable = new ArrayList<>();
         List<Object[]> fittedArgs = new ArrayList<>();
-        for (Method m : overloads) {
-            Object[] fitted = fit(m.getParameterTypes(), args);
-            if (fitted != null) {
-                applicable.add(m);
-                fittedArgs.add(fitted);
+        // Overloads that narrow a float to a Java float count only when no other fits.
+        for (boolean narrowing : new boolean[] {false, true}) {
+            for (Method m : overloads) {
+                Object[] fitted = fit(m.getParameterTypes(), args);
+                if (fitted != null && narrowsAFloat(m.getParameterTypes(), args) == narrowing) {
+                    applicable.add(m);
+                    fittedArgs.add(fitted);
+                }
+            }
+            if (!applicable.isEmpty()) {
+                break;
             }
         }
         List<String> given = new ArrayList<>();
@@ -123,6 +166,15 @@ public final class JavaFunction {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
+    }
+
+    private static boolean narrowsAFloat(Class<?>[] types, Object[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof Double && (types[i] == float.class || types[i] == Float.class)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The index of the one overload at least as specific as every other, or -1 if none is. */
