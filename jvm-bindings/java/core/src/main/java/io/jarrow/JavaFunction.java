@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.c.ArrowArray;
 import org.apache.arrow.c.ArrowSchema;
-import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -308,7 +307,7 @@ public final class JavaFunction {
             }
             VectorSchemaRoot root = (VectorSchemaRoot) result;
             try {
-                Data.exportVectorSchemaRoot(allocator, root, null, ArrowArray.wrap(outArray), ArrowSchema.wrap(outSchema));
+                BatchExport.export(allocator, root, ArrowArray.wrap(outArray), ArrowSchema.wrap(outSchema));
             } finally {
                 if (root != input) {
                     root.close();

@@ -7,7 +7,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import org.apache.arrow.c.ArrowArray;
 import org.apache.arrow.c.ArrowSchema;
-import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -127,7 +126,7 @@ public final class PythonFunction extends NativeHandle {
         NioAccess.require();
         Exported exported = new Exported(ArrowArray.allocateNew(allocator), ArrowSchema.allocateNew(allocator));
         try {
-            Data.exportVectorSchemaRoot(allocator, input, null, exported.array(), exported.schema());
+            BatchExport.export(allocator, input, exported.array(), exported.schema());
         } catch (RuntimeException e) {
             exported.close();
             throw e;
