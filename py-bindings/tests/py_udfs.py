@@ -58,3 +58,7 @@ def chained():
         {}["missing"]
     except KeyError as e:
         raise RuntimeError("lookup failed") from e
+
+
+def identity_batch(batch):
+    return batch

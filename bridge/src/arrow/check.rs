@@ -75,6 +75,9 @@ unsafe fn check(array: &RawArray, schema: &RawSchema, what: &str) -> Result<()> 
                 }
             }
         }
+        if array.length > 0 && (format.starts_with(b"+us:") || format.starts_with(b"+ud:")) {
+            check_union(array, format, &format_text).or_else(&malformed)?;
+        }
         let child = |i: usize| (&*(*array.children.add(i)), &*(*schema.children.add(i)));
         let name = |s: &RawSchema| {
             if s.name.is_null() {
@@ -122,6 +125,56 @@ unsafe fn check(array: &RawArray, schema: &RawSchema, what: &str) -> Result<()> 
                 return malformed("is dictionary-encoded but has no dictionary".into());
             }
             check(&*array.dictionary, &*schema.dictionary, &format!("{what} (its dictionary)"))?;
+        }
+    }
+    Ok(())
+}
+
+/// A union's type ids must be the ones its format lists (a producer that renumbers its children
+/// without rewriting the ids would have every row read from the wrong child), and a dense union's
+/// offsets must fall within their child. Unions are rare; this one check reads every row's id.
+///
+/// # Safety
+/// As for `check`; the union's buffers and child count are already checked.
+unsafe fn check_union(array: &RawArray, format: &[u8], format_text: &str) -> std::result::Result<(), String> {
+    let codes: Vec<i8> = match std::str::from_utf8(&format[4..]) {
+        Ok("") => Vec::new(),
+        Ok(list) => list
+            .split(',')
+            .map(|c| c.parse::<i8>())
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|_| format!("(format {format_text:?}) has type ids that are not 8-bit integers"))?,
+        Err(_) => return Err(format!("(format {format_text:?}) is not ASCII")),
+    };
+    if codes.len() != array.n_children as usize {
+        return Err(format!(
+            "(format {format_text:?}) lists {} type ids for {} children",
+            codes.len(),
+            array.n_children
+        ));
+    }
+    let dense = format[2] == b'd';
+    // SAFETY: per the function contract: buffer 0 holds `offset + length` type ids and, for a
+    // dense union, buffer 1 as many i32 offsets; children are valid arrays.
+    unsafe {
+        let start = array.offset as usize;
+        let ids = std::slice::from_raw_parts((*array.buffers).cast::<i8>().add(start), array.length as usize);
+        let offsets = dense
+            .then(|| std::slice::from_raw_parts((*array.buffers.add(1)).cast::<i32>().add(start), ids.len()));
+        for (row, &id) in ids.iter().enumerate() {
+            let Some(child) = codes.iter().position(|&c| c == id) else {
+                return Err(format!(
+                    "has type id {id} at row {row}, which its format ({format_text:?}) does not list; the \
+                     producer renumbered the union's children without rewriting its ids"
+                ));
+            };
+            if let Some(offsets) = offsets {
+                let length = (**array.children.add(child)).length;
+                let at = i64::from(offsets[row]);
+                if at < 0 || at >= length {
+                    return Err(format!("has offset {at} at row {row} into child {child} of {length} rows"));
+                }
+            }
         }
     }
     Ok(())
@@ -177,11 +230,25 @@ impl Layout {
             _ if format.starts_with(b"w:") || format.starts_with(b"d:") || format.starts_with(b"t") => {
                 fixed(2, 1..2, Children::Unchecked)
             }
+            // Sparse unions: type ids only, every child as long as the union; dense unions: type
+            // ids and offsets into children of any length. Neither has a validity bitmap.
+            _ if format.starts_with(b"+us:") => {
+                Layout { buffers: Some(1), validity: false, required: 0..1, children: Children::Rows }
+            }
+            _ if format.starts_with(b"+ud:") => {
+                Layout { buffers: Some(2), validity: false, required: 0..2, children: Children::Unchecked }
+            }
+            // Run-end encoded: no buffers, run ends and values as children.
+            b"+r" => {
+                Layout { buffers: Some(0), validity: false, required: 0..0, children: Children::Unchecked }
+            }
+            // List views: validity, offsets and sizes.
+            b"+vl" | b"+vL" => fixed(3, 1..3, Children::Unchecked),
             _ if format.starts_with(b"+w:") => {
                 let n = std::str::from_utf8(&format[3..]).ok().and_then(|n| n.parse().ok()).unwrap_or(0);
                 fixed(1, 0..0, Children::Fixed(n))
             }
-            // Views, unions, run-end encoding and anything newer: counts vary; not checked here.
+            // Binary and string views (a variable number of data buffers) and anything newer.
             _ => Layout { buffers: None, validity: false, required: 0..0, children: Children::Unchecked },
         }
     }

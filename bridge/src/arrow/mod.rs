@@ -81,8 +81,6 @@ pub(crate) unsafe fn take_input(input: RawBatch) -> Result<(FFI_ArrowArray, FFI_
                     schema.format()
                 )));
             }
-            // SAFETY: valid structs, now ours.
-            unsafe { check_structs(&array, &schema) }?;
             Ok((array, schema))
         }
         _ => Err(Error::Arrow(format!(
@@ -111,6 +109,9 @@ pub fn to_pyarrow<'py>(
     array: FFI_ArrowArray,
     schema: FFI_ArrowSchema,
 ) -> Result<Bound<'py, PyAny>> {
+    // pyarrow imports without validating: a malformed batch would be read out of bounds later.
+    // SAFETY: owned, valid structs; on an error they are dropped, which releases them.
+    unsafe { check_structs(&array, &schema) }?;
     let import = interp.pyarrow_import(py)?;
     // pyarrow moves each struct out of its capsule (nulling its release); a capsule dropped
     // without being imported releases its struct when the FFI type is dropped.

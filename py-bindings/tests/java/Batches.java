@@ -53,4 +53,9 @@ public final class Batches {
     public static VectorSchemaRoot fail(VectorSchemaRoot in) {
         throw new IllegalStateException("no batch today");
     }
+
+    /** Hands the batch to Python's identity function (Java calling back into this interpreter). */
+    public static VectorSchemaRoot throughPython(VectorSchemaRoot in, BufferAllocator allocator) {
+        return io.jarrow.PythonRuntime.start().function("py_udfs:identity_batch").apply(in, allocator);
+    }
 }

@@ -231,3 +231,8 @@ def crash():
     import ctypes
 
     return ctypes.string_at(0)
+
+
+def dictionary_types(batch):
+    """The type of each column as Python sees it."""
+    return pa.record_batch({"type": [str(column.type) for column in batch.columns]})

@@ -11,6 +11,8 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 
 /**
  * Exports a {@link VectorSchemaRoot} into C Data Interface structs in time independent of its row
@@ -20,15 +22,25 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * struct array is written directly, and each column without children or a dictionary (every
  * primitive, binary and string vector) hands over its own buffers with its null count left
  * unknown (-1, as the format allows), so nothing is scanned; the consumer counts nulls if it ever
- * asks. Other columns go through Arrow Java's exporter. The buffers are retained by the export
- * and released, from whichever thread, when the consumer releases the batch.
+ * asks. Other columns go through Arrow Java's exporter; a dictionary-encoded column's dictionary
+ * comes from the provider given. The buffers are retained by the export and released, from
+ * whichever thread, when the consumer releases the batch.
  */
 final class BatchExport {
     private BatchExport() {}
 
-    static void export(BufferAllocator allocator, VectorSchemaRoot root, ArrowArray array, ArrowSchema schema) {
-        Data.exportSchema(allocator, root.getSchema(), null, schema);
+    static void export(BufferAllocator allocator, VectorSchemaRoot root, DictionaryProvider dictionaries,
+            ArrowArray array, ArrowSchema schema) {
         List<FieldVector> columns = root.getFieldVectors();
+        for (FieldVector column : columns) {
+            DictionaryEncoding encoding = column.getField().getDictionary();
+            if (encoding != null && (dictionaries == null || dictionaries.lookup(encoding.getId()) == null)) {
+                throw new JarrowException("ARROW", "column " + column.getName() + " is dictionary-encoded (dictionary "
+                        + encoding.getId() + ") and its dictionary was not given: pass the DictionaryProvider that "
+                        + "holds it, as in apply(input, dictionaries, allocator)");
+            }
+        }
+        Data.exportSchema(allocator, root.getSchema(), dictionaries, schema);
         Exported batch = new Exported();
         try {
             batch.childPointers = allocator.buffer(Math.max(1, columns.size()) * 8L);
@@ -36,7 +48,7 @@ final class BatchExport {
                 ArrowArray child = ArrowArray.allocateNew(allocator);
                 batch.children.add(child);
                 batch.childPointers.setLong(i * 8L, child.memoryAddress());
-                exportColumn(allocator, columns.get(i), child);
+                exportColumn(allocator, columns.get(i), dictionaries, child);
             }
             // The struct array of the batch: no validity bitmap (no row is null), one child per column.
             batch.bufferPointers = allocator.buffer(8);
@@ -59,9 +71,10 @@ final class BatchExport {
         }
     }
 
-    private static void exportColumn(BufferAllocator allocator, FieldVector column, ArrowArray out) {
+    private static void exportColumn(BufferAllocator allocator, FieldVector column, DictionaryProvider dictionaries,
+            ArrowArray out) {
         if (!column.getChildrenFromFields().isEmpty() || column.getField().getDictionary() != null) {
-            Data.exportVector(allocator, column, null, out);
+            Data.exportVector(allocator, column, dictionaries, out);
             return;
         }
         Exported exported = new Exported();

@@ -307,7 +307,7 @@ public final class JavaFunction {
             }
             VectorSchemaRoot root = (VectorSchemaRoot) result;
             try {
-                BatchExport.export(allocator, root, ArrowArray.wrap(outArray), ArrowSchema.wrap(outSchema));
+                BatchExport.export(allocator, root, null, ArrowArray.wrap(outArray), ArrowSchema.wrap(outSchema));
             } finally {
                 if (root != input) {
                     root.close();

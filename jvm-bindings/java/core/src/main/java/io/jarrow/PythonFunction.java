@@ -9,6 +9,7 @@ import org.apache.arrow.c.ArrowArray;
 import org.apache.arrow.c.ArrowSchema;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 
 /**
  * A Python function, resolved once from its name and then called any number of times, from any
@@ -89,10 +90,22 @@ public final class PythonFunction extends NativeHandle {
      * {@code __arrow_c_stream__}; a bare array or series becomes one column named {@code result}.
      *
      * <p>{@code input} stays the caller's: close it as usual. The returned root is allocated from
-     * {@code allocator} and owned by the caller, who must close it.
+     * {@code allocator} and owned by the caller, who must close it. A dictionary-encoded column of
+     * the result arrives decoded (a root has no place for dictionaries); an input with
+     * dictionary-encoded columns goes through {@link #apply(VectorSchemaRoot, DictionaryProvider,
+     * BufferAllocator)}.
      */
     public VectorSchemaRoot apply(VectorSchemaRoot input, BufferAllocator allocator) {
-        try (Exported in = export(input, allocator)) {
+        return apply(input, null, allocator);
+    }
+
+    /**
+     * {@link #apply(VectorSchemaRoot, BufferAllocator)} for an input whose dictionary-encoded
+     * columns have their dictionaries in {@code dictionaries}: Python receives them encoded (a
+     * {@code pyarrow.DictionaryArray}), over the same buffers.
+     */
+    public VectorSchemaRoot apply(VectorSchemaRoot input, DictionaryProvider dictionaries, BufferAllocator allocator) {
+        try (Exported in = export(input, dictionaries, allocator)) {
             return applyExported(in, allocator);
         }
     }
@@ -103,7 +116,7 @@ public final class PythonFunction extends NativeHandle {
      */
     public CompletableFuture<VectorSchemaRoot> applyAsync(VectorSchemaRoot input, BufferAllocator allocator,
             Executor executor) {
-        Exported in = export(input, allocator);
+        Exported in = export(input, null, allocator);
         return CompletableFuture.supplyAsync(() -> {
             try (in) {
                 return applyExported(in, allocator);
@@ -120,13 +133,13 @@ public final class PythonFunction extends NativeHandle {
         }
     }
 
-    private static Exported export(VectorSchemaRoot input, BufferAllocator allocator) {
+    private static Exported export(VectorSchemaRoot input, DictionaryProvider dictionaries, BufferAllocator allocator) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(allocator, "allocator");
         NioAccess.require();
         Exported exported = new Exported(ArrowArray.allocateNew(allocator), ArrowSchema.allocateNew(allocator));
         try {
-            BatchExport.export(allocator, input, exported.array(), exported.schema());
+            BatchExport.export(allocator, input, dictionaries, exported.array(), exported.schema());
         } catch (RuntimeException e) {
             exported.close();
             throw e;

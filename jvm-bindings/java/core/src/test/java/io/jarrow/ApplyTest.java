@@ -220,4 +220,49 @@ class ApplyTest {
             assertEquals(0, allocator.getAllocatedMemory());
         }
     }
+
+    @Test
+    void dictionaryEncodedColumnsGoToPythonEncodedAndComeBackDecoded() {
+        PythonFunction describe = TestPython.runtime().function("jvm_udfs:dictionary_types");
+        PythonFunction identity = TestPython.runtime().function("jvm_udfs:identity_batch");
+        try (BufferAllocator allocator = new RootAllocator();
+             VarCharVector words = new VarCharVector("words", allocator);
+             VarCharVector values = new VarCharVector("values", allocator)) {
+            String[] dictionary = {"low", "high", "médium"};
+            values.allocateNew();
+            for (int i = 0; i < dictionary.length; i++) {
+                values.setSafe(i, dictionary[i].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            values.setValueCount(dictionary.length);
+            String[] rows = {"high", null, "low", "médium", "high"};
+            words.allocateNew();
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i] == null) {
+                    words.setNull(i);
+                } else {
+                    words.setSafe(i, rows[i].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            words.setValueCount(rows.length);
+            org.apache.arrow.vector.dictionary.Dictionary encoding = new org.apache.arrow.vector.dictionary.Dictionary(values,
+                    new org.apache.arrow.vector.types.pojo.DictionaryEncoding(7, false, null));
+            org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider provider =
+                    new org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider(encoding);
+            try (FieldVector indices = (FieldVector) org.apache.arrow.vector.dictionary.DictionaryEncoder.encode(words, encoding);
+                 VectorSchemaRoot input = new VectorSchemaRoot(List.of(indices))) {
+                JarrowException missing = assertThrows(JarrowException.class, () -> identity.apply(input, allocator));
+                assertEquals("ARROW", missing.code());
+                assertTrue(missing.getMessage().contains("column words is dictionary-encoded"), missing.getMessage());
+                try (VectorSchemaRoot seen = describe.apply(input, provider, allocator)) {
+                    assertEquals("dictionary<values=string, indices=int32, ordered=0>", seen.getVector(0).getObject(0).toString());
+                }
+                try (VectorSchemaRoot back = identity.apply(input, provider, allocator)) {
+                    VarCharVector decoded = (VarCharVector) back.getVector("words");
+                    for (int i = 0; i < rows.length; i++) {
+                        assertEquals(rows[i], decoded.isNull(i) ? null : new String(decoded.get(i), java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+    }
 }

@@ -102,7 +102,7 @@ class BatchExportTest {
         try (ArrowArray array = ArrowArray.allocateNew(allocator);
              ArrowSchema schema = ArrowSchema.allocateNew(allocator)) {
             if (jarrows) {
-                BatchExport.export(allocator, root, array, schema);
+                BatchExport.export(allocator, root, null, array, schema);
             } else {
                 Data.exportVectorSchemaRoot(allocator, root, null, array, schema);
             }
