@@ -45,5 +45,5 @@ print(f"batch to Java (row count back): 1k rows {show(small)}, 1M rows {show(big
       "(target: independent of row count)")
 small, big = r["roundtrip_1k_x_10"]["jarrow"], r["roundtrip_1m_x_10"]["jarrow"]
 print(f"batch to Java and back (identity): 1k rows {show(small)}, 1M rows {show(big)}; 1M/1k {big / small:.2f}x "
-      "(Arrow Java's exporter counts every column's nulls)")
+      "(target: independent of row count)")
 PY
