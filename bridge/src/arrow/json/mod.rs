@@ -15,6 +15,9 @@ use arrow::json::{LineDelimitedWriter, ReaderBuilder};
 use crate::error::{Error, Result};
 
 mod flat;
+mod scan;
+#[cfg(test)]
+mod test_support;
 
 use flat::FlatDecoder;
 

@@ -1,0 +1,361 @@
+//! The JSON grammar, token by token: a cursor over one value that reads whitespace, literals,
+//! strings and numbers as RFC 8259 defines them, eight bytes at a time where it can. The small
+//! readers the fast path calls per token are `#[inline]`: they live in another module than their
+//! callers, and without it a release build may not inline them there.
+
+/// A number token, with its value as an integer scaled by a power of ten when that fits.
+pub(super) struct Number<'a> {
+    pub(super) text: &'a str,
+    integer: bool,
+    negative: bool,
+    mantissa: Option<u64>,
+    scale: i32,
+}
+
+impl Number<'_> {
+    /// The nearest f64. When the digits and the power of ten are both exact in an f64 (Clinger's
+    /// fast path), one multiplication or division rounds correctly; otherwise the standard parser.
+    #[inline(always)]
+    pub(super) fn to_f64(&self) -> Option<f64> {
+        const POWERS: [f64; 23] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+            1e18, 1e19, 1e20, 1e21, 1e22,
+        ];
+        if let (Some(mantissa), Some(&power)) =
+            (self.mantissa.filter(|&m| m <= 1 << 53), POWERS.get(self.scale.unsigned_abs() as usize))
+        {
+            let magnitude = if self.scale < 0 { mantissa as f64 / power } else { mantissa as f64 * power };
+            return Some(if self.negative { -magnitude } else { magnitude });
+        }
+        self.text.parse().ok()
+    }
+}
+
+/// A quoted field name, and its first eight bytes as a word to compare eight bytes at once.
+#[derive(Debug)]
+pub(super) struct Key {
+    pub(super) bytes: Box<[u8]>,
+    word: u64,
+    mask: u64,
+}
+
+impl Key {
+    pub(super) fn new(bytes: Vec<u8>) -> Self {
+        let mut padded = [0u8; 8];
+        let head = bytes.len().min(8);
+        padded[..head].copy_from_slice(&bytes[..head]);
+        let mask = if head == 8 { u64::MAX } else { (1u64 << (8 * head)) - 1 };
+        Key { bytes: bytes.into_boxed_slice(), word: u64::from_le_bytes(padded), mask }
+    }
+}
+
+/// How many of the eight bytes of `word` (the first in the lowest byte) are decimal digits
+/// before one that is not, and the number they make; eight digits at once, without branches.
+#[inline(always)]
+fn leading_digits(word: u64) -> (usize, u64) {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Digits become 0..=9; a byte is not a digit when its value is 10 or more (adding 0x76 to
+    // its low seven bits sets the high bit) or it had the high bit set already.
+    let x = word ^ 0x3030_3030_3030_3030;
+    let not_digit = (((x & LOW7) + 0x7676_7676_7676_7676) | x) & HIGH;
+    let count = (not_digit.trailing_zeros() / 8) as usize;
+    if count == 0 {
+        return (0, 0);
+    }
+    // The digits moved to the top bytes (the zero bytes below them are leading zeros), then
+    // combined pairwise: 2-digit, 4-digit and 8-digit lanes.
+    let mut v = x << (8 * (8 - count));
+    v = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    v = (v * 100 + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    v = (v * 10_000 + (v >> 32)) & 0xffff_ffff;
+    (count, v)
+}
+
+/// A cursor over one JSON value.
+pub(super) struct Scan<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
+}
+
+impl<'a> Scan<'a> {
+    /// The eight bytes from `at` as a word (the first in the lowest byte), if there are eight.
+    #[inline(always)]
+    fn word(&self, at: usize) -> Option<u64> {
+        let bytes = self.bytes.get(at..at.checked_add(8)?)?;
+        Some(u64::from_le_bytes(bytes.try_into().ok()?))
+    }
+
+    /// Whether the bytes at the cursor start with `key`.
+    #[inline]
+    pub(super) fn starts_with_key(&self, key: &Key) -> bool {
+        match self.word(self.at) {
+            Some(word) if key.bytes.len() <= 8 => word & key.mask == key.word,
+            _ => self.bytes[self.at..].starts_with(&key.bytes),
+        }
+    }
+
+    #[inline]
+    pub(super) fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    #[inline]
+    pub(super) fn eat(&mut self, byte: u8) -> bool {
+        let hit = self.bytes.get(self.at) == Some(&byte);
+        self.at += hit as usize;
+        hit
+    }
+
+    #[inline]
+    pub(super) fn expect(&mut self, byte: u8) -> Option<()> {
+        self.eat(byte).then_some(())
+    }
+
+    #[inline]
+    pub(super) fn eat_literal(&mut self, literal: &[u8]) -> bool {
+        let hit = self.bytes[self.at..].starts_with(literal);
+        self.at += if hit { literal.len() } else { 0 };
+        hit
+    }
+
+    /// A string without escapes or control characters; its bytes between the quotes.
+    #[inline]
+    pub(super) fn plain_string(&mut self) -> Option<&'a [u8]> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let rest = &self.bytes[start..];
+        let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[len] != b'"' {
+            return None;
+        }
+        self.at = start + len + 1;
+        Some(&rest[..len])
+    }
+
+    /// A JSON number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, scanned once.
+    #[inline(always)]
+    pub(super) fn number(&mut self) -> Option<Number<'a>> {
+        match self.usual_number() {
+            Some(number) => Some(number),
+            None => self.any_number(),
+        }
+    }
+
+    /// The usual number, `-? digits (. digits)?` with fewer than eight digits on either side,
+    /// read eight bytes at a time; `None` (the cursor unmoved) leaves it to `any_number`.
+    #[inline(always)]
+    fn usual_number(&mut self) -> Option<Number<'a>> {
+        const POWERS: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+        let start = self.at;
+        let negative = self.bytes.get(start) == Some(&b'-');
+        let first = start + usize::from(negative);
+        let (whole, mut mantissa) = leading_digits(self.word(first)?);
+        if whole == 0 || whole == 8 || (whole > 1 && self.bytes[first] == b'0') {
+            return None;
+        }
+        let mut end = first + whole;
+        let mut scale = 0;
+        if self.bytes.get(end) == Some(&b'.') {
+            let (fraction, digits) = leading_digits(self.word(end + 1)?);
+            if fraction == 0 || fraction == 8 {
+                return None;
+            }
+            mantissa = mantissa * POWERS[fraction] + digits;
+            scale = -(fraction as i32);
+            end += 1 + fraction;
+        }
+        if matches!(self.bytes.get(end), Some(b'e' | b'E')) {
+            return None;
+        }
+        self.at = end;
+        // SAFETY: the token is ASCII (digits, '-', '.').
+        let text = unsafe { std::str::from_utf8_unchecked(&self.bytes[start..end]) };
+        Some(Number { text, integer: scale == 0, negative, mantissa: Some(mantissa), scale })
+    }
+
+    /// Any JSON number, a byte at a time.
+    #[inline]
+    fn any_number(&mut self) -> Option<Number<'a>> {
+        let start = self.at;
+        let negative = self.eat(b'-');
+        // The first 19 significant digits as an integer (they always fit a u64), and the power of
+        // ten they scale by; more digits leave the value to the standard parser.
+        let mut mantissa: u64 = 0;
+        let mut count: u32 = 0;
+        let mut scale: i32 = 0;
+        let first = self.at;
+        let whole = self.digits(&mut mantissa, &mut count);
+        match whole {
+            0 => return None,
+            1 => {}
+            _ if self.bytes[first] == b'0' => return None,
+            _ => {}
+        }
+        let mut integer = true;
+        if self.eat(b'.') {
+            integer = false;
+            let fraction = self.digits(&mut mantissa, &mut count);
+            if fraction == 0 {
+                return None;
+            }
+            scale -= fraction as i32;
+        }
+        if self.eat(b'e') || self.eat(b'E') {
+            integer = false;
+            let exponent_negative = !self.eat(b'+') && self.eat(b'-');
+            let from = self.at;
+            let mut exponent: i32 = 0;
+            while let Some(d) = self.bytes.get(self.at).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+                exponent = exponent.saturating_mul(10).saturating_add(i32::from(d));
+                self.at += 1;
+            }
+            if self.at == from {
+                return None;
+            }
+            scale = scale.saturating_add(if exponent_negative { -exponent } else { exponent });
+        }
+        // SAFETY: the token is ASCII (digits, signs, '.', 'e').
+        let text = unsafe { std::str::from_utf8_unchecked(&self.bytes[start..self.at]) };
+        Some(Number { text, integer, negative, mantissa: (count <= 19).then_some(mantissa), scale })
+    }
+
+    /// Consumes decimal digits into `mantissa` (while `count`, the digits so far, stays within
+    /// 19); returns how many there were.
+    #[inline]
+    fn digits(&mut self, mantissa: &mut u64, count: &mut u32) -> usize {
+        let from = self.at;
+        while let Some(d) = self.bytes.get(self.at).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+            if *count < 19 {
+                *mantissa = *mantissa * 10 + u64::from(d);
+            }
+            *count += 1;
+            self.at += 1;
+        }
+        self.at - from
+    }
+
+    #[inline]
+    pub(super) fn integer(&mut self) -> Option<i64> {
+        let number = self.number()?;
+        if !number.integer {
+            return None;
+        }
+        match number.mantissa {
+            // At most 19 digits, within i64: what the text parses to.
+            Some(m) if m <= i64::MAX as u64 => Some(if number.negative { -(m as i64) } else { m as i64 }),
+            _ => number.text.parse().ok(),
+        }
+    }
+
+    /// Skips the value of a field outside the schema: a number, string, literal (nested values
+    /// give up).
+    pub(super) fn skip_scalar(&mut self) -> Option<()> {
+        match self.bytes.get(self.at)? {
+            b'"' => {
+                self.at += 1;
+                loop {
+                    match *self.bytes.get(self.at)? {
+                        b'"' => {
+                            self.at += 1;
+                            return Some(());
+                        }
+                        b'\\' => {
+                            let escape = *self.bytes.get(self.at + 1)?;
+                            self.at += 2;
+                            match escape {
+                                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                                b'u' => {
+                                    let hex = self.bytes.get(self.at..self.at + 4)?;
+                                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                        return None;
+                                    }
+                                    self.at += 4;
+                                }
+                                _ => return None,
+                            }
+                        }
+                        b if b < 0x20 => return None,
+                        _ => self.at += 1,
+                    }
+                }
+            }
+            b't' => self.eat_literal(b"true").then_some(()),
+            b'f' => self.eat_literal(b"false").then_some(()),
+            b'n' => self.eat_literal(b"null").then_some(()),
+            _ => self.number().map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::Rng;
+    use super::*;
+
+    #[test]
+    fn numbers_read_exactly_as_the_standard_parser_reads_them() {
+        let mut rng = Rng(42);
+        for _ in 0..200_000 {
+            let digits = 1 + rng.next() % 19;
+            let mantissa = rng.next() % 10u64.pow(digits as u32);
+            let point = rng.next() % (digits + 1);
+            let mut text = mantissa.to_string();
+            if point > 0 && (point as usize) < text.len() {
+                text.insert(text.len() - point as usize, '.');
+            }
+            if rng.next().is_multiple_of(4) {
+                text = format!("{text}e{}", (rng.next() % 60) as i64 - 30);
+            }
+            if rng.next().is_multiple_of(2) {
+                text.insert(0, '-');
+            }
+            // Alone (read a byte at a time) and followed by more of a value (eight at a time
+            // when short enough).
+            let expected: f64 = text.parse().unwrap();
+            for tail in ["", "}", ", \"next\": 1}", " ,\"k\":[1]}"] {
+                let bytes = format!("{text}{tail}");
+                let mut scan = Scan { bytes: bytes.as_bytes(), at: 0 };
+                let number = scan.number().unwrap_or_else(|| panic!("{text} is a JSON number"));
+                assert_eq!(scan.at, text.len(), "{bytes}");
+                assert_eq!(number.to_f64().unwrap().to_bits(), expected.to_bits(), "{bytes}");
+                let mut scan = Scan { bytes: bytes.as_bytes(), at: 0 };
+                assert_eq!(scan.integer(), text.parse::<i64>().ok(), "{bytes}");
+            }
+        }
+    }
+
+    #[test]
+    fn leading_digits_reads_up_to_eight_digits_at_once() {
+        for (bytes, expected) in [
+            (b"12345678", (8, 12_345_678)),
+            (b"1234567,", (7, 1_234_567)),
+            (b"0.657, \"", (1, 0)),
+            (b"0657}   ", (4, 657)),
+            (b"9}999999", (1, 9)),
+            (b"-1234567", (0, 0)),
+            (b"/:09\x80\xff00", (0, 0)),
+            (b"00000000", (8, 0)),
+            (b"99999999", (8, 99_999_999)),
+        ] {
+            assert_eq!(
+                leading_digits(u64::from_le_bytes(*bytes)),
+                expected,
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        // Every byte value after a digit ends the digits unless it is one.
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b'7', b, b'1', b'1', b'1', b'1', b'1', b'1']);
+            let expected = if b.is_ascii_digit() {
+                (8, 70_000_000 + u64::from(b - b'0') * 1_000_000 + 111_111)
+            } else {
+                (1, 7)
+            };
+            assert_eq!(leading_digits(word), expected, "byte {b}");
+        }
+    }
+}
