@@ -3,6 +3,8 @@
 //! readers the fast path calls per token are `#[inline]`: they live in another module than their
 //! callers, and without it a release build may not inline them there.
 
+use std::ops::Range;
+
 /// A number token, with its value as an integer scaled by a power of ten when that fits.
 pub(super) struct Number<'a> {
     pub(super) text: &'a str,
@@ -250,43 +252,251 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// Skips the value of a field outside the schema: a number, string, literal (nested values
-    /// give up).
-    pub(super) fn skip_scalar(&mut self) -> Option<()> {
-        match self.bytes.get(self.at)? {
-            b'"' => {
+    /// A string, strictly: escapes among JSON's (a `\u` high surrogate followed by a low one),
+    /// no control character, UTF-8. Its bytes between the quotes, and whether it has escapes.
+    pub(super) fn string(&mut self) -> Result<(&'a [u8], bool), Fault> {
+        if !self.eat(b'"') {
+            return Err(self.fault("expected a string"));
+        }
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            // A run of ordinary bytes. A UTF-8 sequence never holds these three kinds of byte,
+            // so a run boundary never splits a character.
+            let rest = &self.bytes[self.at..];
+            let run = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len());
+            if let Err(e) = std::str::from_utf8(&rest[..run]) {
+                self.at += e.valid_up_to();
+                return Err(self.fault("expected UTF-8 text in a string"));
+            }
+            self.at += run;
+            match self.bytes.get(self.at) {
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok((&self.bytes[start..self.at - 1], escaped));
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    self.escape()?;
+                }
+                Some(_) => {
+                    return Err(
+                        self.fault("expected no control character (below 0x20) in a string: escape it")
+                    );
+                }
+                None => return Err(self.fault("expected the '\"' that closes the string")),
+            }
+        }
+    }
+
+    /// The escape at the cursor (at its backslash).
+    fn escape(&mut self) -> Result<(), Fault> {
+        let backslash = self.at;
+        self.at += 1;
+        match self.bytes.get(self.at) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
                 self.at += 1;
-                loop {
-                    match *self.bytes.get(self.at)? {
-                        b'"' => {
-                            self.at += 1;
-                            return Some(());
+                Ok(())
+            }
+            Some(b'u') => match self.hex_escape()? {
+                0xD800..=0xDBFF => {
+                    if self.bytes[self.at..].starts_with(b"\\u") {
+                        let high_end = self.at;
+                        self.at += 1;
+                        if let 0xDC00..=0xDFFF = self.hex_escape()? {
+                            return Ok(());
                         }
-                        b'\\' => {
-                            let escape = *self.bytes.get(self.at + 1)?;
-                            self.at += 2;
-                            match escape {
-                                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                                b'u' => {
-                                    let hex = self.bytes.get(self.at..self.at + 4)?;
-                                    if !hex.iter().all(u8::is_ascii_hexdigit) {
-                                        return None;
-                                    }
-                                    self.at += 4;
-                                }
-                                _ => return None,
-                            }
-                        }
-                        b if b < 0x20 => return None,
-                        _ => self.at += 1,
+                        self.at = high_end;
                     }
+                    Err(self
+                        .fault("expected a \\u escape of a low surrogate (DC00 to DFFF) after a high one"))
+                }
+                0xDC00..=0xDFFF => {
+                    self.at = backslash;
+                    Err(self
+                        .fault("expected no low surrogate (\\uDC00 to \\uDFFF) without a high one before it"))
+                }
+                _ => Ok(()),
+            },
+            _ => Err(self.fault(
+                r#"expected an escape (\" \\ \/ \b \f \n \r \t or \u and four hex digits) after '\'"#,
+            )),
+        }
+    }
+
+    /// The code unit of a `u` and four hex digits at the cursor.
+    fn hex_escape(&mut self) -> Result<u16, Fault> {
+        self.at += 1;
+        let mut unit = 0u16;
+        for _ in 0..4 {
+            let digit = self.bytes.get(self.at).and_then(|&b| (b as char).to_digit(16));
+            let Some(digit) = digit else {
+                return Err(self.fault("expected four hex digits after \\u"));
+            };
+            unit = unit << 4 | digit as u16;
+            self.at += 1;
+        }
+        Ok(unit)
+    }
+
+    /// Any JSON value, strictly, nested at most `MAX_DEPTH` deep from `depth`.
+    pub(super) fn value(&mut self, depth: usize) -> Result<(), Fault> {
+        match self.bytes.get(self.at) {
+            Some(b'"') => self.string().map(|_| ()),
+            Some(b'{') => self.object(depth, |_, _, _| {}),
+            Some(b'[') => {
+                self.nest(depth)?;
+                self.ws();
+                if self.eat(b']') {
+                    return Ok(());
+                }
+                loop {
+                    self.value(depth + 1)?;
+                    self.ws();
+                    if self.eat(b']') {
+                        return Ok(());
+                    }
+                    if !self.eat(b',') {
+                        return Err(self.fault("expected ',' or ']' after a value in an array"));
+                    }
+                    self.ws();
                 }
             }
-            b't' => self.eat_literal(b"true").then_some(()),
-            b'f' => self.eat_literal(b"false").then_some(()),
-            b'n' => self.eat_literal(b"null").then_some(()),
-            _ => self.number().map(|_| ()),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.checked_number().map(|_| ()),
+            _ => Err(self.fault("expected a value (an object, array, string, number, true, false or null)")),
         }
+    }
+
+    /// An object (at its '{'), strictly, nested at most `MAX_DEPTH` deep from `depth`; each key
+    /// (its bytes between the quotes, and whether it has escapes) and where its value is go to
+    /// `field`.
+    pub(super) fn object(
+        &mut self,
+        depth: usize,
+        mut field: impl FnMut(&'a [u8], bool, Range<usize>),
+    ) -> Result<(), Fault> {
+        self.nest(depth)?;
+        self.ws();
+        if self.eat(b'}') {
+            return Ok(());
+        }
+        loop {
+            if self.bytes.get(self.at) != Some(&b'"') {
+                return Err(self.fault("expected a key (a string in double quotes)"));
+            }
+            let (key, escaped) = self.string()?;
+            self.ws();
+            if !self.eat(b':') {
+                return Err(self.fault("expected ':' after the key"));
+            }
+            self.ws();
+            let start = self.at;
+            self.value(depth + 1)?;
+            field(key, escaped, start..self.at);
+            self.ws();
+            if self.eat(b'}') {
+                return Ok(());
+            }
+            if !self.eat(b',') {
+                return Err(self.fault("expected ',' or '}' after a value in an object"));
+            }
+            self.ws();
+        }
+    }
+
+    /// Enters an object or array (at its bracket), unless that nests deeper than serde_json reads.
+    fn nest(&mut self, depth: usize) -> Result<(), Fault> {
+        if depth >= MAX_DEPTH {
+            return Err(self.fault("expected values nested at most 127 deep"));
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    fn literal(&mut self, literal: &'static [u8]) -> Result<(), Fault> {
+        if self.eat_literal(literal) {
+            return Ok(());
+        }
+        Err(self.fault(match literal {
+            b"true" => "expected true",
+            b"false" => "expected false",
+            _ => "expected null",
+        }))
+    }
+
+    /// A number in the grammar and within the range of an f64.
+    pub(super) fn checked_number(&mut self) -> Result<Number<'a>, Fault> {
+        let start = self.at;
+        let Some(number) = self.number() else {
+            self.at = start;
+            return Err(self.fault(
+                "expected a JSON number: an optional '-', then 0 or digits not starting with 0, \
+                 optionally '.' and digits, optionally 'e' or 'E', a sign and digits",
+            ));
+        };
+        if !number.to_f64().is_some_and(f64::is_finite) {
+            self.at = start;
+            return Err(self.fault("expected a number within the range of a 64-bit float"));
+        }
+        Ok(number)
+    }
+
+    /// What was expected where the cursor is.
+    pub(super) fn fault(&self, expected: &'static str) -> Fault {
+        Fault { at: self.at, expected }
+    }
+}
+
+/// How deep values may nest: as deep as serde_json reads by default (and so never deep enough to
+/// exhaust the stack).
+const MAX_DEPTH: usize = 127;
+
+/// Where a value leaves the grammar, and what the grammar expected there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Fault {
+    pub(super) at: usize,
+    pub(super) expected: &'static str,
+}
+
+/// The text of a string between its quotes with its escapes replaced, into `out`.
+///
+/// Only for strings `Scan::string` accepted: their escapes are valid.
+pub(super) fn unescape(raw: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut i = 0;
+    let hex = |at: usize| {
+        raw[at..at + 4].iter().fold(0u32, |unit, &b| unit << 4 | (b as char).to_digit(16).unwrap_or(0))
+    };
+    while i < raw.len() {
+        if raw[i] != b'\\' {
+            out.push(raw[i]);
+            i += 1;
+            continue;
+        }
+        let byte = match raw[i + 1] {
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let mut code = hex(i + 2);
+                i += 6;
+                if (0xD800..0xDC00).contains(&code) {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (hex(i + 2) - 0xDC00);
+                    i += 6;
+                }
+                let c = char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                continue;
+            }
+            other => other,
+        };
+        out.push(byte);
+        i += 2;
     }
 }
 
