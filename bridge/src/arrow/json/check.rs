@@ -14,7 +14,7 @@ use std::ops::Range;
 use arrow::datatypes::{DataType, Schema};
 
 use super::Values;
-use super::scan::{Fault, Scan, unescape};
+use super::scan::{Fault, Key, Scan, unescape};
 
 /// The column types whose values are checked here, and which the fast path decodes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,17 +52,25 @@ impl Kind {
         }
     }
 
-    /// Whether `token`, one JSON value other than null, fits this column as arrow-json reads it.
-    fn fits(self, token: &[u8]) -> bool {
-        let mut scan = Scan { bytes: token, at: 0 };
+    /// Whether the JSON value at `span` of `value` (valid, not null) fits this column as
+    /// arrow-json reads it.
+    fn fits(self, value: &[u8], span: Range<usize>) -> bool {
+        let first = value[span.start];
+        let number = first == b'-' || first.is_ascii_digit();
+        // Scanned within the whole value, where numbers are read eight bytes at a time.
+        let mut scan = Scan { bytes: value, at: span.start };
         match self {
+            // The grammar already held it within an f64's range.
+            Kind::Float64 => number,
+            Kind::Boolean => first == b't' || first == b'f',
+            Kind::Utf8 => first == b'"',
+            _ if !number => false,
             Kind::Int64 => scan.integer().is_some(),
             Kind::Int32 => scan.integer().is_some_and(|i| i32::try_from(i).is_ok()),
-            // The grammar already held it within an f64's range.
-            Kind::Float64 => scan.number().is_some(),
-            Kind::Float32 => scan.number().is_some_and(|n| n.text.parse::<f32>().is_ok_and(f32::is_finite)),
-            Kind::Boolean => token == b"true" || token == b"false",
-            Kind::Utf8 => token.first() == Some(&b'"'),
+            // Under 10^19 times 10^19 is within range: no need to compute it.
+            Kind::Float32 => scan.number().is_some_and(|n| {
+                (n.mantissa.is_some() && n.scale <= 19) || n.text.parse::<f32>().is_ok_and(f32::is_finite)
+            }),
         }
     }
 }
@@ -102,6 +110,8 @@ struct Rule {
 pub(super) struct Checker {
     rules: Vec<Rule>,
     by_name: HashMap<Box<[u8]>, usize>,
+    /// Each field's name in quotes, when it needs no escape: a key that starts so is the field.
+    quoted: Vec<Option<Key>>,
 }
 
 /// What checking a value needs besides the value, kept from one value to the next.
@@ -112,6 +122,9 @@ struct Scratch {
     spans: Vec<Option<Range<usize>>>,
     /// A key with escapes, unescaped.
     key: Vec<u8>,
+    /// The field whose key followed each field's key last time (the last slot: the first
+    /// key), so that values whose keys come in one order find each field without hashing.
+    follows: Vec<usize>,
 }
 
 impl Checker {
@@ -127,7 +140,14 @@ impl Checker {
             .collect();
         let by_name =
             schema.fields().iter().enumerate().map(|(i, f)| (f.name().as_bytes().into(), i)).collect();
-        Checker { rules, by_name }
+        let plain = |name: &[u8]| name.iter().all(|&b| b != b'"' && b != b'\\' && b >= 0x20);
+        let quoted = schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_bytes())
+            .map(|name| plain(name).then(|| Key::new([&b"\""[..], name, b"\""].concat())))
+            .collect();
+        Checker { rules, by_name, quoted }
     }
 
     /// The field of this name (the bytes between its quotes, without escapes).
@@ -161,36 +181,87 @@ impl Checker {
         }
         scratch.spans.clear();
         scratch.spans.resize(self.rules.len(), None);
-        let Scratch { spans, key } = scratch;
-        scan.object(0, |name, escaped, span| {
-            let name = if escaped {
-                unescape(name, key);
-                &key[..]
-            } else {
-                name
-            };
-            if let Some(field) = self.field(name) {
-                spans[field] = Some(span);
-            }
-        })
-        .map_err(|fault| grammar(value, fault))?;
+        scratch.follows.resize(self.rules.len() + 1, 0);
+        self.fields(&mut scan, scratch).map_err(|fault| grammar(value, fault))?;
+        let spans = &scratch.spans;
         scan.ws();
         if scan.at != value.len() {
             return Err(Malformed::NotOneObject(format!("after the object, {}", found(value, scan.at))));
         }
         for (rule, span) in self.rules.iter().zip(spans.iter()) {
-            let why = match (span.clone().map(|span| &value[span]), rule.kind) {
-                (None | Some(b"null"), _) if rule.nullable => continue,
+            let why = match (span.clone(), rule.kind) {
+                (None, _) if rule.nullable => continue,
                 (None, _) => "is missing, and it is not nullable".to_string(),
-                (Some(b"null"), _) => "is null, and it is not nullable".to_string(),
-                (Some(token), Some(kind)) if !kind.fits(token) => {
-                    format!("is {}, expected {}", excerpt(token), kind.expected())
+                (Some(span), _) if &value[span.clone()] == b"null" => {
+                    if rule.nullable {
+                        continue;
+                    }
+                    "is null, and it is not nullable".to_string()
+                }
+                (Some(span), Some(kind)) if !kind.fits(value, span.clone()) => {
+                    format!("is {}, expected {}", excerpt(&value[span]), kind.expected())
                 }
                 _ => continue,
             };
             return Err(Malformed::DoesNotFit(format!("field \"{}\" {why}", rule.name)));
         }
         Ok(())
+    }
+}
+
+impl Checker {
+    /// The fields of the object at the cursor (at its '{'), strictly: where the value of each
+    /// field of the schema is, into `scratch.spans`. As `Scan::value` reads an object, but a key
+    /// is first compared with the one the last value had next, eight bytes at a time.
+    fn fields(&self, scan: &mut Scan<'_>, scratch: &mut Scratch) -> Result<(), Fault> {
+        let Scratch { spans, key: unescaped, follows } = scratch;
+        scan.at += 1;
+        scan.ws();
+        if scan.eat(b'}') {
+            return Ok(());
+        }
+        let mut previous = self.rules.len();
+        loop {
+            let guess = follows[previous];
+            let field = match self.quoted.get(guess) {
+                Some(Some(key)) if scan.starts_with_key(key) => {
+                    scan.at += key.bytes.len();
+                    Some(guess)
+                }
+                _ => {
+                    if scan.bytes.get(scan.at) != Some(&b'"') {
+                        return Err(scan.fault("expected a key (a string in double quotes)"));
+                    }
+                    match scan.string()? {
+                        (name, false) => self.field(name),
+                        (name, true) => {
+                            unescape(name, unescaped);
+                            self.field(unescaped)
+                        }
+                    }
+                }
+            };
+            scan.ws();
+            if !scan.eat(b':') {
+                return Err(scan.fault("expected ':' after the key"));
+            }
+            scan.ws();
+            let start = scan.at;
+            scan.value(1)?;
+            if let Some(field) = field {
+                follows[previous] = field;
+                previous = field;
+                spans[field] = Some(start..scan.at);
+            }
+            scan.ws();
+            if scan.eat(b'}') {
+                return Ok(());
+            }
+            if !scan.eat(b',') {
+                return Err(scan.fault("expected ',' or '}' after a value in an object"));
+            }
+            scan.ws();
+        }
     }
 }
 

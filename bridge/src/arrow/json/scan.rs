@@ -3,15 +3,13 @@
 //! readers the fast path calls per token are `#[inline]`: they live in another module than their
 //! callers, and without it a release build may not inline them there.
 
-use std::ops::Range;
-
 /// A number token, with its value as an integer scaled by a power of ten when that fits.
 pub(super) struct Number<'a> {
     pub(super) text: &'a str,
     integer: bool,
     negative: bool,
-    mantissa: Option<u64>,
-    scale: i32,
+    pub(super) mantissa: Option<u64>,
+    pub(super) scale: i32,
 }
 
 impl Number<'_> {
@@ -74,6 +72,38 @@ fn leading_digits(word: u64) -> (usize, u64) {
     (count, v)
 }
 
+/// How many bytes of `bytes` come before the first quote, backslash or control character (all
+/// of them if none), and whether those are ASCII; eight bytes at a time.
+#[inline]
+fn plain_run(bytes: &[u8]) -> (usize, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    let mut high = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        // A byte's high bit set by subtracting 1 (or 0x20) when it was clear: that byte was 0
+        // (or below 0x20). A borrow may mark bytes above a marked one, never below: the lowest
+        // mark is exact.
+        let marks = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word))
+            & HIGH;
+        if marks != 0 {
+            let len = (marks.trailing_zeros() / 8) as usize;
+            let before = if len == 0 { 0 } else { u64::MAX >> (64 - 8 * len) };
+            return (at + len, (high | (word & before)) & HIGH == 0);
+        }
+        high |= word;
+        at += 8;
+    }
+    let rest = &bytes[at..];
+    let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len());
+    (at + len, high & HIGH == 0 && rest[..len].is_ascii())
+}
+
 /// A cursor over one JSON value.
 pub(super) struct Scan<'a> {
     pub(super) bytes: &'a [u8],
@@ -129,8 +159,8 @@ impl<'a> Scan<'a> {
         self.expect(b'"')?;
         let start = self.at;
         let rest = &self.bytes[start..];
-        let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if rest[len] != b'"' {
+        let (len, _) = plain_run(rest);
+        if rest.get(len) != Some(&b'"') {
             return None;
         }
         self.at = start + len + 1;
@@ -264,8 +294,8 @@ impl<'a> Scan<'a> {
             // A run of ordinary bytes. A UTF-8 sequence never holds these three kinds of byte,
             // so a run boundary never splits a character.
             let rest = &self.bytes[self.at..];
-            let run = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len());
-            if let Err(e) = std::str::from_utf8(&rest[..run]) {
+            let (run, ascii) = plain_run(rest);
+            if let Err(e) = if ascii { Ok("") } else { std::str::from_utf8(&rest[..run]) } {
                 self.at += e.valid_up_to();
                 return Err(self.fault("expected UTF-8 text in a string"));
             }
@@ -343,7 +373,7 @@ impl<'a> Scan<'a> {
     pub(super) fn value(&mut self, depth: usize) -> Result<(), Fault> {
         match self.bytes.get(self.at) {
             Some(b'"') => self.string().map(|_| ()),
-            Some(b'{') => self.object(depth, |_, _, _| {}),
+            Some(b'{') => self.object(depth),
             Some(b'[') => {
                 self.nest(depth)?;
                 self.ws();
@@ -370,14 +400,8 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// An object (at its '{'), strictly, nested at most `MAX_DEPTH` deep from `depth`; each key
-    /// (its bytes between the quotes, and whether it has escapes) and where its value is go to
-    /// `field`.
-    pub(super) fn object(
-        &mut self,
-        depth: usize,
-        mut field: impl FnMut(&'a [u8], bool, Range<usize>),
-    ) -> Result<(), Fault> {
+    /// An object (at its '{'), strictly, nested at most `MAX_DEPTH` deep from `depth`.
+    fn object(&mut self, depth: usize) -> Result<(), Fault> {
         self.nest(depth)?;
         self.ws();
         if self.eat(b'}') {
@@ -387,15 +411,13 @@ impl<'a> Scan<'a> {
             if self.bytes.get(self.at) != Some(&b'"') {
                 return Err(self.fault("expected a key (a string in double quotes)"));
             }
-            let (key, escaped) = self.string()?;
+            self.string()?;
             self.ws();
             if !self.eat(b':') {
                 return Err(self.fault("expected ':' after the key"));
             }
             self.ws();
-            let start = self.at;
             self.value(depth + 1)?;
-            field(key, escaped, start..self.at);
             self.ws();
             if self.eat(b'}') {
                 return Ok(());
@@ -437,7 +459,12 @@ impl<'a> Scan<'a> {
                  optionally '.' and digits, optionally 'e' or 'E', a sign and digits",
             ));
         };
-        if !number.to_f64().is_some_and(f64::is_finite) {
+        // Under 10^19 times 10^288 is within range whatever the digits: no need to compute it.
+        let finite = match number.mantissa {
+            Some(_) if number.scale <= 288 => true,
+            _ => number.to_f64().is_some_and(f64::is_finite),
+        };
+        if !finite {
             self.at = start;
             return Err(self.fault("expected a number within the range of a 64-bit float"));
         }
@@ -533,6 +560,25 @@ mod tests {
                 assert_eq!(number.to_f64().unwrap().to_bits(), expected.to_bits(), "{bytes}");
                 let mut scan = Scan { bytes: bytes.as_bytes(), at: 0 };
                 assert_eq!(scan.integer(), text.parse::<i64>().ok(), "{bytes}");
+            }
+        }
+    }
+
+    /// Against a byte at a time, for every position of every kind of byte after every prefix.
+    #[test]
+    fn plain_run_finds_what_ends_a_run_eight_bytes_at_a_time() {
+        let ends = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+        for len in 0..20 {
+            for at in 0..len {
+                for byte in [b'"', b'\\', 0x00, 0x1f, 0x20, b'a', 0x7f, 0x80, 0xc3, 0xff] {
+                    for fill in [b'x', 0xa9] {
+                        let mut bytes = vec![fill; len];
+                        bytes[at] = byte;
+                        let run = bytes.iter().position(|&b| ends(b)).unwrap_or(len);
+                        let expected = (run, bytes[..run].is_ascii());
+                        assert_eq!(plain_run(&bytes), expected, "{bytes:?}");
+                    }
+                }
             }
         }
     }
