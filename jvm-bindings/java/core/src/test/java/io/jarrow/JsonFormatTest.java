@@ -72,6 +72,21 @@ class JsonFormatTest {
         }
     }
 
+    /** Issue 10, item 5: what a strict JSON parser rejects fails its batch, naming the value. */
+    @Test
+    void malformedValuesAreRejected() {
+        PythonFunction flag = TestPython.runtime().function("jvm_udfs:flag_large");
+        try (JsonFormat json = JsonFormat.inferred()) {
+            for (String malformed : List.of("{\"id\": 5000,, \"amount\": 1.0}", "{\"id\": 7500 \"amount\": 1.0}",
+                    "{\"id\": 1, \"amount\": 1.0,}")) {
+                JarrowException e = assertThrows(JarrowException.class, () -> json.apply(flag,
+                        JsonValues.of("{\"id\": 1, \"amount\": 2.0}".getBytes(), malformed.getBytes())));
+                assertEquals("CONVERSION", e.code());
+                assertTrue(e.getMessage().contains("value 1 of the batch is not valid JSON: at byte "), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void aClosedFormatThrows() {
         JsonFormat json = JsonFormat.inferred();
