@@ -5,13 +5,12 @@
 //! be exactly one JSON object, valid as strictly as serde_json reads it, whose fields fit the
 //! schema; it becomes one row. Any other value is an error naming it (so that a stream processor
 //! can send that record alone to its error policy). The schema is given, or inferred from the
-//! first batch and then kept, so every batch of a stream has the same columns.
+//! first batch (see `infer`) and then kept, so every batch of a stream has the same columns.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use arrow::array::RecordBatch;
-use arrow::datatypes::{Schema, SchemaRef};
-use arrow::json::reader::infer_json_schema_from_iterator;
+use arrow::datatypes::SchemaRef;
 use arrow::json::{LineDelimitedWriter, ReaderBuilder};
 
 use crate::error::{Error, Result};
@@ -20,17 +19,20 @@ mod check;
 #[cfg(test)]
 mod differential;
 mod flat;
+mod infer;
 mod scan;
 #[cfg(test)]
 mod test_support;
 
 use check::{Checker, Malformed};
 use flat::{Flat, FlatDecoder};
+pub use infer::Inference;
 
 /// Decodes JSON values into Arrow batches and encodes batches into JSON values.
 #[derive(Debug, Default)]
 pub struct JsonCodec {
-    schema: OnceLock<SchemaRef>,
+    given: Option<SchemaRef>,
+    inferred: OnceLock<Inference>,
     /// How values of the schema are checked and decoded, made with the schema.
     paths: OnceLock<Paths>,
 }
@@ -83,7 +85,7 @@ impl<'a> Values<'a> {
 impl JsonCodec {
     /// A codec for values of this schema.
     pub fn with_schema(schema: SchemaRef) -> Self {
-        JsonCodec { schema: OnceLock::from(schema), paths: OnceLock::new() }
+        JsonCodec { given: Some(schema), inferred: OnceLock::new(), paths: OnceLock::new() }
     }
 
     /// A codec whose schema is inferred from the first batch it decodes.
@@ -93,18 +95,23 @@ impl JsonCodec {
 
     /// The schema, once given or inferred.
     pub fn schema(&self) -> Option<&SchemaRef> {
-        self.schema.get()
+        self.given.as_ref().or_else(|| self.inferred.get().map(|inference| &inference.schema))
+    }
+
+    /// How the schema was inferred, once it was (never for a given schema).
+    pub fn inference(&self) -> Option<&Inference> {
+        self.inferred.get()
     }
 
     /// Decodes values into one batch, one row per value. A value that is not exactly one JSON
     /// object fitting the schema is an error naming the first such value (fields not in the
     /// schema are ignored; of a key given twice, the last counts).
     pub fn decode(&self, values: Values<'_>) -> Result<RecordBatch> {
-        let schema = match self.schema.get() {
+        let schema = match self.schema() {
             Some(schema) => schema.clone(),
             None => {
-                let inferred = infer(values)?;
-                self.schema.get_or_init(|| inferred).clone()
+                let inferred = infer::infer(values)?;
+                self.inferred.get_or_init(|| inferred).schema.clone()
             }
         };
         if values.is_empty() {
@@ -224,28 +231,12 @@ fn rejected(i: usize, malformed: &Malformed) -> Error {
     Error::Conversion(format!("value {i} of the batch {malformed}"))
 }
 
-/// The schema of the values: every field seen in any of them, with its JSON type. Values that are
-/// not JSON objects are passed over here (decoding names them).
-fn infer(values: Values<'_>) -> Result<SchemaRef> {
-    let objects = values
-        .iter()
-        .filter_map(|value| serde_json::from_slice::<serde_json::Value>(value).ok())
-        .filter(serde_json::Value::is_object)
-        .map(Ok);
-    let schema: Schema = infer_json_schema_from_iterator(objects)
-        .map_err(|e| Error::Conversion(format!("cannot infer a schema from the first batch: {e}")))?;
-    if schema.fields().is_empty() {
-        return Err(Error::Conversion(
-            "cannot infer a schema: the first batch has no JSON object with a field; give a schema".into(),
-        ));
-    }
-    Ok(Arc::new(schema))
-}
-
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use arrow::array::{Array, AsArray};
-    use arrow::datatypes::{DataType, Field, Float64Type, Int64Type};
+    use arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
 
     use super::*;
 
@@ -341,6 +332,31 @@ mod tests {
         let s = batch.column(0).as_string::<i32>();
         assert_eq!(s.value(0), "\u{1F600} \u{20000} \u{2F804} \u{10FFFF}");
         assert_eq!(s.value(1), "\\uD840\\uDC00 \"\u{20000}\"");
+    }
+
+    /// Issue 10, item 6: one `"amount": "abc"` in the first batch made `amount` a string column,
+    /// and every other value of the stream failed.
+    #[test]
+    fn one_bad_value_in_the_first_batch_costs_only_itself() {
+        let mut values: Vec<String> = (0..8).map(|i| format!(r#"{{"id": {i}, "amount": {i}.5}}"#)).collect();
+        values[3] = r#"{"id": 3, "amount": "abc"}"#.into();
+        let codec = JsonCodec::inferring();
+        let (data, ends) = laid_out(&values.iter().map(String::as_str).collect::<Vec<_>>());
+        let error = codec.decode(Values::new(&data, &ends).unwrap()).unwrap_err().to_string();
+        assert!(
+            error.contains(
+                r#"value 3 of the batch does not fit the schema: field "amount" is `"abc"`, expected a number (Float64)"#
+            ),
+            "{error}"
+        );
+        let inference = codec.inference().unwrap();
+        assert_eq!((inference.agreeing, inference.values), (7, 8));
+        // Alone (as a stream processor splitting the failed batch decodes them), each other
+        // value decodes.
+        for (i, value) in values.iter().enumerate() {
+            let result = codec.decode(Values::new(value.as_bytes(), &[value.len() as i32]).unwrap());
+            assert_eq!(result.is_ok(), i != 3, "{value}: {result:?}");
+        }
     }
 
     #[test]

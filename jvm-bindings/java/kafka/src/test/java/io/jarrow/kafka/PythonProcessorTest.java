@@ -265,6 +265,32 @@ class PythonProcessorTest {
         }
     }
 
+    /**
+     * Issue 10, item 6: with the schema inferred, one record of another type in the first batch is
+     * dead-lettered alone; the others of its batch and of the next are scored.
+     */
+    @Test
+    void oneRecordOfAnotherTypeInTheFirstBatchCostsOnlyItself() {
+        MockProducer<byte[], byte[]> dlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        try (Driven t = drive(scoring("score").batchSize(8).onError(ErrorPolicy.deadLetter("dlq", config -> dlq)).build())) {
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                t.in().pipeInput("k" + i, i == 3 ? "{\"id\": 3, \"amount\": \"abc\"}" : transaction(i));
+                if (i != 3) {
+                    expected.add(scored(i));
+                }
+            }
+            t.driver().advanceWallClockTime(Duration.ofSeconds(1));
+            assertEquals(expected, t.out().readValuesToList());
+            List<ProducerRecord<byte[], byte[]>> dead = dlq.history();
+            assertEquals(1, dead.size());
+            assertEquals("k3", new String(dead.get(0).key(), StandardCharsets.UTF_8));
+            assertEquals("jarrow.CONVERSION", header(dead.get(0), "jarrow.error.type"));
+            assertTrue(header(dead.get(0), "jarrow.error.message").contains("field \"amount\" is `\"abc\"`, expected a number"),
+                    header(dead.get(0), "jarrow.error.message"));
+        }
+    }
+
     @Test
     void theApplicationsDeadLetterTopicIsKafkaStreamsOwnSetting() {
         ErrorPolicy policy = ErrorPolicy.deadLetter();
