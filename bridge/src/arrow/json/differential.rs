@@ -362,8 +362,8 @@ impl Generator {
 
     /// A document: a third valid, a third with one field that does not fit, a third with
     /// its bytes bent (which may leave it valid, or not). And whether it is valid and of the
-    /// usual shape, which the fast path must decode: no escape in a column's string or in a
-    /// key, no key twice.
+    /// usual shape, which the fast path must decode: no escape in a string or a key, no key
+    /// twice, no nested value.
     fn document(&mut self) -> (Vec<u8>, bool) {
         let mode = self.below(3);
         let mut usual = mode == 0;
@@ -390,7 +390,10 @@ impl Generator {
             fields.push((key, value));
         }
         for i in 0..self.below(3) {
-            let value = self.nested(0);
+            // Half of them scalars (a depth that nests no further).
+            let depth = if self.one_in(2) { 3 } else { 0 };
+            let value = self.nested(depth);
+            usual &= !value.starts_with(['[', '{']) && !value.contains('\\');
             fields.push((format!("\"extra{i}\""), value));
         }
         if self.one_in(5) && !fields.is_empty() {
@@ -686,5 +689,5 @@ fn decodes_what_serde_json_reads_and_rejects_the_rest() {
     eprintln!("{total} documents: {valid} valid ({fast} on the fast path), {invalid} invalid");
     // Every kind well represented.
     assert!(valid > total / 4 && invalid > total / 4, "{valid} valid, {invalid} invalid");
-    assert!(fast > valid / 4, "{fast} of {valid} valid documents on the fast path");
+    assert!(fast > valid / 5, "{fast} of {valid} valid documents on the fast path");
 }

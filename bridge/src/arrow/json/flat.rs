@@ -8,7 +8,8 @@
 //! to the columns. It accepts only valid JSON (as strictly as serde_json reads it) that it decodes
 //! exactly as the general path would. When a value is not of that shape, the checker says why:
 //! a value that is malformed or does not fit the schema fails the batch, naming it; one that is
-//! only unusual (an escape in a string, a key given twice) leaves the batch to the general path.
+//! only unusual (an escape in a string, a nested value outside the schema, a key given twice)
+//! leaves the batch to the general path.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -149,7 +150,7 @@ impl FlatDecoder {
                     scan.expect(b':')?;
                     scan.ws();
                     match column {
-                        None => scan.value(1).ok()?,
+                        None => scan.skip_plain_scalar()?,
                         Some(c) => {
                             if set_in[c] == row {
                                 return None;
@@ -219,8 +220,8 @@ fn push_value(column: &mut Column, scan: &mut Scan<'_>) -> Option<()> {
     match column {
         Column::Int64(v) => v.push(scan.integer()?),
         Column::Int32(v) => v.push(i32::try_from(scan.integer()?).ok()?),
-        // Finite: the grammar's range, and the column's.
-        Column::Float64(v) => v.push(scan.number()?.to_f64().filter(|x| x.is_finite())?),
+        // Finite: the grammar's range (`to_f64`), and the column's.
+        Column::Float64(v) => v.push(scan.number()?.to_f64()?),
         Column::Float32(v) => v.push(scan.number()?.text.parse().ok().filter(|x: &f32| x.is_finite())?),
         Column::Boolean(b) => {
             if scan.eat_literal(b"true") {

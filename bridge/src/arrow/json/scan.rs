@@ -13,8 +13,9 @@ pub(super) struct Number<'a> {
 }
 
 impl Number<'_> {
-    /// The nearest f64. When the digits and the power of ten are both exact in an f64 (Clinger's
-    /// fast path), one multiplication or division rounds correctly; otherwise the standard parser.
+    /// The nearest f64, if finite. When the digits and the power of ten are both exact in an f64
+    /// (Clinger's fast path), one multiplication or division rounds correctly (and is finite);
+    /// otherwise the standard parser.
     #[inline(always)]
     pub(super) fn to_f64(&self) -> Option<f64> {
         const POWERS: [f64; 23] = [
@@ -27,7 +28,7 @@ impl Number<'_> {
             let magnitude = if self.scale < 0 { mantissa as f64 / power } else { mantissa as f64 * power };
             return Some(if self.negative { -magnitude } else { magnitude });
         }
-        self.text.parse().ok()
+        self.text.parse().ok().filter(|x: &f64| x.is_finite())
     }
 }
 
@@ -282,6 +283,20 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// Skips a value outside the schema if it is a scalar the fast path reads: a number within
+    /// an f64's range, a literal, a UTF-8 string without escapes; `None` for anything else,
+    /// valid or not. (Skipping any value strictly, `value`, costs the fast path's loop a call.)
+    #[inline]
+    pub(super) fn skip_plain_scalar(&mut self) -> Option<()> {
+        match self.bytes.get(self.at)? {
+            b'"' => std::str::from_utf8(self.plain_string()?).ok().map(|_| ()),
+            b't' => self.eat_literal(b"true").then_some(()),
+            b'f' => self.eat_literal(b"false").then_some(()),
+            b'n' => self.eat_literal(b"null").then_some(()),
+            _ => self.number()?.to_f64().map(|_| ()),
+        }
+    }
+
     /// A string, strictly: escapes among JSON's (a `\u` high surrogate followed by a low one),
     /// no control character, UTF-8. Its bytes between the quotes, and whether it has escapes.
     pub(super) fn string(&mut self) -> Result<(&'a [u8], bool), Fault> {
@@ -450,6 +465,7 @@ impl<'a> Scan<'a> {
     }
 
     /// A number in the grammar and within the range of an f64.
+    #[inline]
     pub(super) fn checked_number(&mut self) -> Result<Number<'a>, Fault> {
         let start = self.at;
         let Some(number) = self.number() else {
@@ -462,7 +478,7 @@ impl<'a> Scan<'a> {
         // Under 10^19 times 10^288 is within range whatever the digits: no need to compute it.
         let finite = match number.mantissa {
             Some(_) if number.scale <= 288 => true,
-            _ => number.to_f64().is_some_and(f64::is_finite),
+            _ => number.to_f64().is_some(),
         };
         if !finite {
             self.at = start;
