@@ -8,7 +8,7 @@ use arrow::ffi::FFI_ArrowSchema;
 use jarrow::Error;
 use jarrow::arrow::json::{JsonCodec, Values};
 use jni::objects::{JByteArray, JClass, JIntArray, ReleaseMode};
-use jni::sys::jlong;
+use jni::sys::{jboolean, jlong};
 use jni::{Env, EnvUnowned};
 
 use crate::error::{Result, ThrowJarrowException};
@@ -54,6 +54,41 @@ pub extern "system" fn Java_io_jarrow_JsonFormat_nativeFree<'l>(
 ) {
     // SAFETY: Java frees each handle once, after its calls in flight returned.
     drop(unsafe { Box::from_raw(handle as *mut JsonCodec) });
+}
+
+/// Writes the schema the codec inferred into the struct Java allocated at `schema` (empty: Java
+/// takes over what is written; 0: no schema wanted), and into `counts` the values it was
+/// inferred from and of how many; false (nothing written) if no schema was inferred yet.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_jarrow_JsonFormat_nativeInference<'l>(
+    mut env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    schema: jlong,
+    counts: JIntArray<'l>,
+) -> jboolean {
+    env.with_env(|env| intern_inference(env, handle, schema, &counts)).resolve::<ThrowJarrowException>()
+}
+
+fn intern_inference(
+    env: &mut Env<'_>,
+    handle: jlong,
+    schema: jlong,
+    counts: &JIntArray<'_>,
+) -> Result<jboolean> {
+    // SAFETY: Java passes a live handle, kept open for the call.
+    let Some(inference) = (unsafe { codec(handle) }).inference() else {
+        return Ok(false);
+    };
+    let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+    counts.set_region(env, 0, &[count(inference.agreeing), count(inference.values)])?;
+    if schema != 0 {
+        let exported = FFI_ArrowSchema::try_from(inference.schema.as_ref()).map_err(Error::from)?;
+        // SAFETY: Java allocated the struct for this call and left it empty (nothing to
+        // release): writing over it moves the export to Java, which releases it.
+        unsafe { std::ptr::write(schema as usize as *mut FFI_ArrowSchema, exported) };
+    }
+    Ok(true)
 }
 
 /// Calls the function on the values laid end to end in `data` (value `i` ends at `ends[i]`);

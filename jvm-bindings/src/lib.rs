@@ -92,6 +92,7 @@ pub fn register_natives(env: &mut jni::Env<'_>) -> jni::errors::Result<()> {
         native!("nativeCreate", "(J)J", json_format::Java_io_jarrow_JsonFormat_nativeCreate),
         native!("nativeFree", "(J)V", json_format::Java_io_jarrow_JsonFormat_nativeFree),
         native!("nativeApply", "(JJ[B[I[I)[B", json_format::Java_io_jarrow_JsonFormat_nativeApply),
+        native!("nativeInference", "(JJ[I)Z", json_format::Java_io_jarrow_JsonFormat_nativeInference),
     ];
     // SAFETY: every descriptor above names a function of the matching signature.
     unsafe {

@@ -2,11 +2,14 @@ package io.jarrow;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.arrow.c.ArrowSchema;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Record values as JSON objects, decoded into an Arrow batch and encoded back in native code (Rust
@@ -15,17 +18,23 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * result row, which must be one per value.
  *
  * <p>The schema is given ({@link #withSchema}) or inferred from the first batch
- * ({@link #inferred}: numbers with a fraction or exponent are float64, others int64; fields in name
- * order) and then kept: every batch has the same columns. Fields a value has beyond the schema are
- * ignored; a field it lacks is null. A value that is not one JSON object, or does not fit the
- * schema, fails its batch with a {@link JarrowException} of code {@code CONVERSION}.
+ * ({@link #inferred}: each field has the type most values give it, nulls aside; numbers with a
+ * fraction or exponent are float64, others int64; fields in name order) and then kept: every batch
+ * has the same columns. The inferred schema and how many values it was inferred from are logged
+ * once, and given by {@link #inference()}. Fields a value has beyond the schema are ignored; a
+ * field it lacks is null. A value that is not exactly one JSON object (as strictly as a strict
+ * parser reads JSON), or does not fit the schema, fails its batch with a {@link JarrowException}
+ * of code {@code CONVERSION} that names the value.
  *
  * <p>Thread-safe. Closing frees the native codec; a use after close throws.
  */
 public final class JsonFormat implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JsonFormat.class);
+
     private final Schema schema;
     private Codec codec;
     private boolean closed;
+    private final AtomicBoolean inferenceLogged = new AtomicBoolean();
 
     private JsonFormat(Schema schema) {
         this.schema = schema;
@@ -44,6 +53,45 @@ public final class JsonFormat implements AutoCloseable {
     /** The schema given, if any. */
     public Optional<Schema> schema() {
         return Optional.ofNullable(schema);
+    }
+
+    /**
+     * How the schema was inferred, once the first batch was decoded; empty for a given schema.
+     */
+    public Optional<Inference> inference() {
+        Codec c;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("JsonFormat is closed");
+            }
+            c = codec;
+        }
+        if (schema != null || c == null) {
+            return Optional.empty();
+        }
+        long h = c.acquire();
+        try (BufferAllocator allocator = new RootAllocator();
+             ArrowSchema exported = ArrowSchema.allocateNew(allocator)) {
+            int[] counts = new int[2];
+            if (!nativeInference(h, exported.memoryAddress(), counts)) {
+                return Optional.empty();
+            }
+            return Optional.of(new Inference(Data.importSchema(allocator, exported, null), counts[0], counts[1]));
+        } finally {
+            c.release();
+        }
+    }
+
+    /**
+     * A schema inferred from a first batch of {@code values} values, each field with the type most
+     * of them give it; {@code agreeing} of them agree with it (JSON objects each of whose fields is
+     * null or of that type). The others fail on their own.
+     */
+    public record Inference(Schema schema, int agreeing, int values) {
+        @Override
+        public String toString() {
+            return "schema " + schema + " inferred from " + agreeing + " of " + values + " records";
+        }
     }
 
     /**
@@ -68,6 +116,34 @@ public final class JsonFormat implements AutoCloseable {
             }
         } finally {
             c.release();
+            if (schema == null && !inferenceLogged.get()) {
+                logInference();
+            }
+        }
+    }
+
+    /** Logs the inferred schema once, as soon as there is one (even if its batch failed). */
+    private void logInference() {
+        Codec c;
+        synchronized (this) {
+            c = codec;
+        }
+        try {
+            long h = c.acquire();
+            try {
+                // Asking for the counts alone is cheap: the schema is exported only once there is one.
+                if (!nativeInference(h, 0, new int[2])) {
+                    return;
+                }
+            } finally {
+                c.release();
+            }
+            Optional<Inference> inference = inference();
+            if (inference.isPresent() && inferenceLogged.compareAndSet(false, true)) {
+                LOG.info("JsonFormat: {}", inference.get());
+            }
+        } catch (IllegalStateException closedMeanwhile) {
+            // Closed by another thread since the call: nothing more to say.
         }
     }
 
@@ -114,6 +190,8 @@ public final class JsonFormat implements AutoCloseable {
     private static native long nativeCreate(long schemaAddress);
 
     private static native void nativeFree(long handle);
+
+    private static native boolean nativeInference(long handle, long schemaAddress, int[] counts);
 
     private static native byte[] nativeApply(long handle, long function, byte[] data, int[] ends, int[] outEnds);
 }

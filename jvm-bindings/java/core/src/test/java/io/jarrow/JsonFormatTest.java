@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Optional;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -69,6 +70,49 @@ class JsonFormatTest {
                             JsonValues.of("{\"id\": 1, \"amount\": -2.0}".getBytes())));
             assertEquals("ValueError", raised.pythonType());
             assertEquals(2, json.apply(python.function("jvm_udfs:flag_large"), transactions(2)).size(), "the next call works");
+        }
+    }
+
+    /** Issue 10, item 5: what a strict JSON parser rejects fails its batch, naming the value. */
+    @Test
+    void malformedValuesAreRejected() {
+        PythonFunction flag = TestPython.runtime().function("jvm_udfs:flag_large");
+        try (JsonFormat json = JsonFormat.inferred()) {
+            for (String malformed : List.of("{\"id\": 5000,, \"amount\": 1.0}", "{\"id\": 7500 \"amount\": 1.0}",
+                    "{\"id\": 1, \"amount\": 1.0,}")) {
+                JarrowException e = assertThrows(JarrowException.class, () -> json.apply(flag,
+                        JsonValues.of("{\"id\": 1, \"amount\": 2.0}".getBytes(), malformed.getBytes())));
+                assertEquals("CONVERSION", e.code());
+                assertTrue(e.getMessage().contains("value 1 of the batch is not valid JSON: at byte "), e.getMessage());
+            }
+        }
+    }
+
+    /** Issue 10, item 6: one value of another type does not decide a column's type. */
+    @Test
+    void theInferredSchemaIsTheOneMostValuesAgreeOn() {
+        PythonFunction flag = TestPython.runtime().function("jvm_udfs:flag_large");
+        try (JsonFormat json = JsonFormat.inferred()) {
+            assertEquals(Optional.empty(), json.inference(), "nothing is inferred before the first batch");
+            JarrowException bad = assertThrows(JarrowException.class, () -> json.apply(flag, JsonValues.of(
+                    "{\"id\": 1, \"amount\": 2.0}".getBytes(), "{\"id\": 2, \"amount\": \"abc\"}".getBytes(),
+                    "{\"id\": 3, \"amount\": 300}".getBytes())));
+            assertTrue(bad.getMessage().contains(
+                    "value 1 of the batch does not fit the schema: field \"amount\" is `\"abc\"`, expected a number"),
+                    bad.getMessage());
+            JsonFormat.Inference inference = json.inference().orElseThrow();
+            assertEquals(2, inference.agreeing());
+            assertEquals(3, inference.values());
+            assertEquals(new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE),
+                    inference.schema().findField("amount").getType());
+            assertTrue(inference.toString().endsWith(" inferred from 2 of 3 records"), inference.toString());
+            JsonValues out = json.apply(flag, JsonValues.of("{\"id\": 3, \"amount\": 300}".getBytes()));
+            assertEquals("{\"id\":3,\"large\":true}", out.getString(0), "the values that agree are scored");
+        }
+        Schema given = new Schema(List.of(Field.nullable("id", new ArrowType.Int(64, true))));
+        try (JsonFormat json = JsonFormat.withSchema(given)) {
+            json.apply(TestPython.runtime().function("jvm_udfs:identity_batch"), JsonValues.of("{\"id\": 1}".getBytes()));
+            assertEquals(Optional.empty(), json.inference(), "a given schema is not inferred");
         }
     }
 

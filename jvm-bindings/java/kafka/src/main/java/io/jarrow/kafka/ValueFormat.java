@@ -48,9 +48,10 @@ public interface ValueFormat<V, VR> {
     }
 
     /**
-     * JSON objects as strings; the schema is inferred from the first batch and kept, so a field
-     * none of its values had is ignored afterwards: give the schema ({@link #json(Schema)}) when
-     * the first batch may not show every field.
+     * JSON objects as strings; the schema is inferred from the first batch (each field with the
+     * type most of its values give it: a value that disagrees fails on its own) and kept, so a
+     * field none of its values had is ignored afterwards: give the schema ({@link #json(Schema)})
+     * when the first batch may not show every field.
      */
     static ValueFormat<String, String> json() {
         return new Json<>(null, Serdes.String(), JsonValues::getString);

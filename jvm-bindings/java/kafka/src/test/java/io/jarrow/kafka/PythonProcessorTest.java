@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -233,6 +234,60 @@ class PythonProcessorTest {
             assertEquals("jarrow.CONVERSION", header(malformed, "jarrow.error.type"));
             assertTrue(header(malformed, "jarrow.error.message").contains("not exactly one JSON object"),
                     header(malformed, "jarrow.error.message"));
+        }
+    }
+
+    /** Issue 10, item 5: values a strict JSON parser rejects are not scored but dead-lettered, alone. */
+    @Test
+    void valuesAStrictParserRejectsGoToTheDeadLetterTopicAlone() {
+        MockProducer<byte[], byte[]> dlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        Map<Integer, String> malformed = Map.of(1, "{\"id\": 5000,, \"amount\": 1.0}", 4, "{\"id\": 7500 \"amount\": 1.0}",
+                6, "{\"id\": 6, \"amount\": 6.5,}");
+        try (Driven t = drive(scoring("score").batchSize(8).onError(ErrorPolicy.deadLetter("dlq", config -> dlq)).build())) {
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                t.in().pipeInput("k" + i, malformed.getOrDefault(i, transaction(i)));
+                if (!malformed.containsKey(i)) {
+                    expected.add(scored(i));
+                }
+            }
+            t.driver().advanceWallClockTime(Duration.ofSeconds(1));
+            assertEquals(expected, t.out().readValuesToList());
+            List<ProducerRecord<byte[], byte[]>> dead = dlq.history();
+            assertEquals(List.of("k1", "k4", "k6"), dead.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList());
+            for (ProducerRecord<byte[], byte[]> record : dead) {
+                int i = Integer.parseInt(new String(record.key(), StandardCharsets.UTF_8).substring(1));
+                assertEquals(malformed.get(i), new String(record.value(), StandardCharsets.UTF_8));
+                assertEquals("jarrow.CONVERSION", header(record, "jarrow.error.type"));
+                assertTrue(header(record, "jarrow.error.message").contains("value 0 of the batch is not valid JSON: at byte "),
+                        header(record, "jarrow.error.message"));
+            }
+        }
+    }
+
+    /**
+     * Issue 10, item 6: with the schema inferred, one record of another type in the first batch is
+     * dead-lettered alone; the others of its batch and of the next are scored.
+     */
+    @Test
+    void oneRecordOfAnotherTypeInTheFirstBatchCostsOnlyItself() {
+        MockProducer<byte[], byte[]> dlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        try (Driven t = drive(scoring("score").batchSize(8).onError(ErrorPolicy.deadLetter("dlq", config -> dlq)).build())) {
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                t.in().pipeInput("k" + i, i == 3 ? "{\"id\": 3, \"amount\": \"abc\"}" : transaction(i));
+                if (i != 3) {
+                    expected.add(scored(i));
+                }
+            }
+            t.driver().advanceWallClockTime(Duration.ofSeconds(1));
+            assertEquals(expected, t.out().readValuesToList());
+            List<ProducerRecord<byte[], byte[]>> dead = dlq.history();
+            assertEquals(1, dead.size());
+            assertEquals("k3", new String(dead.get(0).key(), StandardCharsets.UTF_8));
+            assertEquals("jarrow.CONVERSION", header(dead.get(0), "jarrow.error.type"));
+            assertTrue(header(dead.get(0), "jarrow.error.message").contains("field \"amount\" is `\"abc\"`, expected a number"),
+                    header(dead.get(0), "jarrow.error.message"));
         }
     }
 
