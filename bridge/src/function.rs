@@ -74,8 +74,9 @@ impl PythonFunction {
                 )
             }
             .map_err(|e| self.interp.error(py, e))?;
-            if let Ok(i) = result.extract::<i64>()
-                && result.is_instance_of::<pyo3::types::PyInt>()
+            // An exact int first (the cheap type check), without a second extraction later.
+            if result.is_instance_of::<pyo3::types::PyInt>()
+                && let Ok(i) = result.extract::<i64>()
             {
                 return Ok(i);
             }
