@@ -1,6 +1,7 @@
 """Python functions the Java tests call."""
 import logging
 import threading
+import time
 
 import numpy as np
 import pyarrow as pa
@@ -236,3 +237,28 @@ def crash():
 def dictionary_types(batch):
     """The type of each column as Python sees it."""
     return pa.record_batch({"type": [str(column.type) for column in batch.columns]})
+
+
+# MicroBatcher's tests: a scoring function whose batch sizes and speed the test controls.
+batcher_calls = []
+batcher_delay = [0.0]
+
+
+def batcher_score(batch):
+    """Each record's id and twice its amount; fails a batch holding a poisoned record."""
+    batcher_calls.append(batch.num_rows)
+    if batcher_delay[0]:
+        time.sleep(batcher_delay[0])
+    if "poison" in batch.schema.names and pc.any(pc.fill_null(batch.column("poison"), False)).as_py():
+        raise ValueError("poisoned record in the batch")
+    return pa.RecordBatch.from_arrays(
+        [batch.column("id"), pc.multiply(batch.column("amount"), 2.0)], names=["id", "score"]
+    )
+
+
+def batcher_sizes(delay=0.0):
+    """The batch sizes seen since the last call, and how long the next calls take."""
+    sizes = list(batcher_calls)
+    batcher_calls.clear()
+    batcher_delay[0] = delay
+    return sizes

@@ -1,9 +1,9 @@
 package com.example;
 
+import io.jarrow.ErrorPolicy;
 import io.jarrow.PythonConfig;
-import io.jarrow.kafka.ErrorPolicy;
+import io.jarrow.ValueFormat;
 import io.jarrow.kafka.PythonProcessor;
-import io.jarrow.kafka.ValueFormat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,8 +34,8 @@ public final class ScoreTopic {
                     .addPythonPath(Path.of("python"))
                     .build())
                 .keySerde(Serdes.String())                     // or the application's default.key.serde
-                .batchSize(1024)                               // rows per Python call
-                .maxLatency(Duration.ofMillis(50))             // a quiet partition never holds records longer
+                .maxBatchSize(1024)                            // the most rows per Python call
+                .maxLatency(Duration.ofMillis(50))             // the longest a record waits besides the call before it
                 .onError(ErrorPolicy.logAndSkip())             // deadLetter(topic) needs a broker: it has its own producer
                 .build());
         scored.to("fraud-scores", Produced.with(Serdes.String(), Serdes.String()));
@@ -52,7 +52,7 @@ public final class ScoreTopic {
             in.pipeInput("card-1", "{\"amount\": 12.5, \"hour\": 14}");
             in.pipeInput("card-2", "{\"amount\": 990.0, \"hour\": 3}");
             in.pipeInput("card-3", "{\"amount\": 40.0, \"hour\": 23}");
-            driver.advanceWallClockTime(Duration.ofMillis(100));   // past maxLatency: the batch is scored
+            driver.advanceWallClockTime(Duration.ofMillis(100));   // a punctuation: what is being scored comes out
             List<KeyValue<String, String>> scores = out.readKeyValuesToList();
             scores.forEach(score -> System.out.println(score.key + " " + score.value));
             if (scores.size() != 3) {

@@ -17,7 +17,7 @@ import org.apache.kafka.streams.StreamsConfig;
  *
  * <pre>
  * FraudApp --bootstrap-servers HOST:PORT [--application-id ID] [--state-dir DIR]
- *          [--exactly-once] [--batch-size N] [--max-latency-ms MS] [--model FILE]
+ *          [--exactly-once] [--max-batch-size N] [--min-batch-size N] [--max-latency-ms MS] [--model FILE]
  *          [--input TOPIC] [--output TOPIC]
  * </pre>
  */
@@ -41,7 +41,10 @@ public final class FraudApp {
         // A crashed instance's partitions move to the others (or to its restart) after this long.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
+        // Kafka Streams' own latency floors: its producer lingers 100 ms by default, and an idle
+        // stream thread runs punctuations (which forward what was scored) once per poll.ms.
         props.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+        props.put(StreamsConfig.POLL_MS_CONFIG, 10);
         props.put(StreamsConfig.producerPrefix("batch.size"), 256 * 1024);
         return props;
     }
@@ -51,7 +54,8 @@ public final class FraudApp {
         String bootstrap = required(options, "--bootstrap-servers");
         Path model = Path.of(options.getOrDefault("--model", "target/fraud-model.pkl"));
         FraudTopology.Settings settings = new FraudTopology.Settings(
-                Integer.parseInt(options.getOrDefault("--batch-size", "1024")),
+                Integer.parseInt(options.getOrDefault("--max-batch-size", "1024")),
+                Integer.parseInt(options.getOrDefault("--min-batch-size", "1")),
                 Duration.ofMillis(Long.parseLong(options.getOrDefault("--max-latency-ms", "50"))), true);
         PythonRuntime python = FraudModel.start(model);
         Properties props = config(bootstrap, options.getOrDefault("--application-id", "jarrow-fraud"),

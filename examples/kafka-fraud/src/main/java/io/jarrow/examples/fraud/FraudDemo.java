@@ -42,7 +42,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * </ol>
  *
  * <pre>
- * FraudDemo [--bootstrap-servers HOST:PORT] [--transactions N] [--batch-size N] [--partitions N]
+ * FraudDemo [--bootstrap-servers HOST:PORT] [--transactions N] [--max-batch-size N] [--partitions N]
  *           [--exactly-once] [--model FILE]
  * </pre>
  */
@@ -55,7 +55,7 @@ public final class FraudDemo {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = FraudApp.options(args);
         int transactions = Integer.parseInt(options.getOrDefault("--transactions", "500000"));
-        int batchSize = Integer.parseInt(options.getOrDefault("--batch-size", "1024"));
+        int batchSize = Integer.parseInt(options.getOrDefault("--max-batch-size", "1024"));
         int partitions = Integer.parseInt(options.getOrDefault("--partitions", "2"));
         boolean exactlyOnce = options.containsKey("--exactly-once");
         Path model = Path.of(options.getOrDefault("--model", "target/fraud-model.pkl"));
@@ -95,7 +95,7 @@ public final class FraudDemo {
             try (KafkaStreams streams = new KafkaStreams(FraudTopology.build(python, settings, in, out),
                     FraudApp.config(bootstrap, "jarrow-fraud-demo-" + run, stateDir, exactlyOnce))) {
                 streams.start();
-                try (ProgressBar bar = new ProgressBar("Scoring (batch " + batchSize + ", 1 thread)", transactions)) {
+                try (ProgressBar bar = new ProgressBar("Scoring (batches of up to " + batchSize + ", 1 thread)", transactions)) {
                     while (scores.distinct(0, transactions) < transactions) {
                         bar.set(scores.distinct(0, transactions));
                         scores.check();

@@ -1,9 +1,9 @@
 package io.jarrow.examples.fraud;
 
 import io.jarrow.PythonRuntime;
-import io.jarrow.kafka.ErrorPolicy;
+import io.jarrow.ErrorPolicy;
 import io.jarrow.kafka.PythonProcessor;
-import io.jarrow.kafka.ValueFormat;
+import io.jarrow.ValueFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +32,17 @@ public final class FraudTopology {
 
     private FraudTopology() {}
 
-    /** Scoring settings. */
-    public record Settings(int batchSize, Duration maxLatency, boolean deadLetters) {
+    /**
+     * Scoring settings: batches of at most {@code maxBatchSize} records, adaptive (a batch waits for
+     * no company when {@code minBatchSize} is 1; {@code minBatchSize == maxBatchSize} gives fixed
+     * batches).
+     */
+    public record Settings(int maxBatchSize, int minBatchSize, Duration maxLatency, boolean deadLetters) {
+        /** Adaptive batches of at most {@code maxBatchSize} records. */
+        public Settings(int maxBatchSize, Duration maxLatency, boolean deadLetters) {
+            this(maxBatchSize, 1, maxLatency, deadLetters);
+        }
+
         public static Settings defaults() {
             return new Settings(1024, Duration.ofMillis(50), true);
         }
@@ -53,7 +62,8 @@ public final class FraudTopology {
                         .runtime(python)
                         .name("fraud-scoring")
                         .keySerde(Serdes.String())
-                        .batchSize(settings.batchSize())
+                        .maxBatchSize(settings.maxBatchSize())
+                        .minBatchSize(settings.minBatchSize())
                         .maxLatency(settings.maxLatency())
                         .onError(settings.deadLetters() ? ErrorPolicy.deadLetter(DEAD_LETTERS) : ErrorPolicy.fail())
                         .build())

@@ -124,7 +124,7 @@ class RecoveryTest {
                 "--application-id", appId,
                 "--state-dir", WORK.resolve("state-" + name).toAbsolutePath().toString(),
                 "--input", in, "--output", out,
-                "--batch-size", "1000",
+                "--max-batch-size", "1000", "--min-batch-size", "1000",
                 "--max-latency-ms", Long.toString(maxLatency.toMillis()),
                 "--model", WORK.resolve("fraud-model.pkl").toAbsolutePath().toString()));
         if (exactlyOnce) {

@@ -51,20 +51,6 @@ final class BufferedRecords<V> {
      */
     static final int SEGMENT_BYTES = 256 * 1024;
 
-    /** A batch: its records, and how many of them are written to the store (the first ones). */
-    static final class Batch<V> {
-        final List<Entry<V>> entries;
-        int written;
-
-        Batch(List<Entry<V>> entries) {
-            this.entries = entries;
-        }
-
-        List<Entry<V>> entries() {
-            return entries;
-        }
-    }
-
     /**
      * A buffered record, its sequence number, its value as the value serde wrote it, and where it
      * came from (for the dead-letter headers).
@@ -83,12 +69,12 @@ final class BufferedRecords<V> {
     private final Serde<V> valueSerde;
     private final String storeName;
     private final boolean exactlyOnce;
-    /** The batch filling up. */
-    private Batch<V> filling = new Batch<>(new ArrayList<>());
-    /** Batches taken to be scored and not yet forwarded, oldest first. */
-    private final Deque<Batch<V>> taken = new ArrayDeque<>();
+    /** The records not done yet (buffered or being scored), in sequence order. */
+    private final Deque<Entry<V>> pending = new ArrayDeque<>();
     /** The next record's sequence number. */
     private long next;
+    /** Every pending record below it is written to the store. */
+    private long writtenBelow;
     /** Every record below it is done, as far as the store knows. */
     private long watermark;
     /** The first pending record at the last commit (at-least-once: the next watermark). */
@@ -114,8 +100,11 @@ final class BufferedRecords<V> {
         this.exactlyOnce = exactlyOnce;
     }
 
-    /** Reads back the records a previous run wrote and did not finish, in order. */
-    void restore() {
+    /**
+     * Reads back the records a previous run wrote and did not finish, in order; they are pending
+     * (to be scored first) and written.
+     */
+    List<Entry<V>> restore() {
         List<Entry<V>> records = new ArrayList<>();
         List<Segment> segments = new ArrayList<>();
         try (KeyValueIterator<Long, byte[]> all = store.all()) {
@@ -148,44 +137,38 @@ final class BufferedRecords<V> {
                 live.add(segment);
             }
         }
-        filling.entries.addAll(records);
-        filling.written = records.size();
+        pending.addAll(records);
+        writtenBelow = next;
+        return records;
     }
 
-    void add(FixedKeyRecord<Object, V> record, Optional<RecordMetadata> metadata) {
+    /** A record arrived: it is pending until {@link #completed}. */
+    Entry<V> add(FixedKeyRecord<Object, V> record, Optional<RecordMetadata> metadata) {
         String topic = metadata.isPresent() ? metadata.get().topic() : null;
         byte[] value = valueSerde.serializer().serialize(topic != null ? topic : storeName, record.value());
         Entry<V> entry = topic != null
                 ? new Entry<>(next++, record, value, topic, metadata.get().partition(), metadata.get().offset())
                 : new Entry<>(next++, record, value, null, -1, -1);
-        filling.entries.add(entry);
+        pending.addLast(entry);
+        return entry;
     }
 
+    /** Records pending. */
     int size() {
-        return filling.entries.size();
-    }
-
-    boolean isEmpty() {
-        return filling.entries.isEmpty();
-    }
-
-    /** Takes the records buffered so far as one batch; the next ones start a new batch. */
-    Batch<V> take() {
-        Batch<V> batch = filling;
-        taken.addLast(batch);
-        filling = new Batch<>(new ArrayList<>());
-        return batch;
+        return pending.size();
     }
 
     /**
-     * The batch was forwarded (or given to the error policy): its records are done. Batches
-     * complete in the order they were taken.
+     * The records were forwarded (or given to the error policy): they are done. They are the
+     * oldest pending ones, in order: records complete in the order they arrived.
      */
-    void completed(Batch<V> batch) {
-        if (taken.peekFirst() != batch) {
-            throw new IllegalStateException("a batch completed out of order");
+    void completed(List<Entry<V>> records) {
+        for (Entry<V> entry : records) {
+            if (pending.peekFirst() != entry) {
+                throw new IllegalStateException("a record completed out of order");
+            }
+            pending.removeFirst();
         }
-        taken.removeFirst();
     }
 
     /**
@@ -193,15 +176,15 @@ final class BufferedRecords<V> {
      * and writes the pending records not written yet as one segment.
      */
     void persist() {
-        long pending = firstPending();
+        long first = firstPending();
         long done = watermark;
         if (exactlyOnce) {
-            done = pending;
-        } else if (pending != pendingAtLastCommit) {
+            done = first;
+        } else if (first != pendingAtLastCommit) {
             // Moved only when records were done since the last call, so that a second call
             // within one commit moves nothing early.
             done = Math.max(done, pendingAtLastCommit);
-            pendingAtLastCommit = pending;
+            pendingAtLastCommit = first;
         }
         if (done > watermark) {
             watermark = done;
@@ -210,28 +193,19 @@ final class BufferedRecords<V> {
                 freeSlots.add(live.removeFirst().slot());
             }
         }
-        for (Batch<V> batch : taken) {
-            writeUnwritten(batch);
+        // The written records are the oldest pending ones: records arrive and complete in order.
+        for (Entry<V> entry : pending) {
+            if (entry.seq() >= writtenBelow) {
+                encode(entry);
+            }
         }
-        writeUnwritten(filling);
+        writtenBelow = next;
         endSegment();
     }
 
     /** The sequence number of the first record not done (the next one's when none is pending). */
     private long firstPending() {
-        for (Batch<V> batch : taken) {
-            if (!batch.entries.isEmpty()) {
-                return batch.entries.get(0).seq();
-            }
-        }
-        return filling.entries.isEmpty() ? next : filling.entries.get(0).seq();
-    }
-
-    /** Appends the batch's unwritten records to segments. */
-    private void writeUnwritten(Batch<V> batch) {
-        for (; batch.written < batch.entries.size(); batch.written++) {
-            encode(batch.entries.get(batch.written));
-        }
+        return pending.isEmpty() ? next : pending.peekFirst().seq();
     }
 
     /** Writes the segment put together so far, if any, under a free slot. */

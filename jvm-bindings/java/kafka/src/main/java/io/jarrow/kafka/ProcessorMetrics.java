@@ -1,5 +1,6 @@
 package io.jarrow.kafka;
 
+import io.jarrow.MicroBatcher;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.MetricName;
@@ -15,7 +16,7 @@ import org.apache.kafka.streams.StreamsMetrics;
  * them): group {@code stream-jarrow-processor-metrics}, tags {@code thread-id}, {@code task-id}
  * and {@code jarrow-processor-id}.
  */
-final class ProcessorMetrics implements AutoCloseable {
+final class ProcessorMetrics implements MicroBatcher.Metrics, AutoCloseable {
     static final String SCOPE = "jarrow-processor";
 
     private final StreamsMetrics metrics;
@@ -43,17 +44,20 @@ final class ProcessorMetrics implements AutoCloseable {
     }
 
     /** One Python call on {@code size} rows that took {@code nanos} (latency recorded in ms). */
-    void call(int size, long nanos) {
+    @Override
+    public void call(int size, long nanos) {
         calls.record(nanos / 1e6);
         batchSize.record(size);
     }
 
-    void rows(int n) {
-        rows.record(n);
+    @Override
+    public void forwarded(int records) {
+        rows.record(records);
     }
 
-    void errors(int n) {
-        errors.record(n);
+    @Override
+    public void failed(int records) {
+        errors.record(records);
     }
 
     @Override

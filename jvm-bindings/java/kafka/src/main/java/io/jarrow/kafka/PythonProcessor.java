@@ -1,10 +1,12 @@
 package io.jarrow.kafka;
 
-import io.jarrow.JarrowException;
+import io.jarrow.BatchSettings;
+import io.jarrow.ErrorPolicy;
+import io.jarrow.MicroBatcher;
 import io.jarrow.PythonConfig;
-import io.jarrow.PythonException;
 import io.jarrow.PythonFunction;
 import io.jarrow.PythonRuntime;
+import io.jarrow.ValueFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,20 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -45,24 +45,27 @@ import org.slf4j.LoggerFactory;
  * KStream<String, String> scored = transactions.processValues(
  *     PythonProcessor.builder("fraud_model:score", ValueFormat.json())
  *         .config(PythonConfig.builder().executable("/opt/venv/bin/python").build())
- *         .batchSize(1024)
+ *         .maxBatchSize(1024)
  *         .maxLatency(Duration.ofMillis(100))
  *         .onError(ErrorPolicy.deadLetter("transactions-dead-letters"))
  *         .build());
  * }</pre>
  *
- * <p>Records are buffered until {@code batchSize} have arrived, or the first of them has waited
- * {@code maxLatency} of wall-clock time (a punctuation every half {@code maxLatency} flushes a
- * partial batch whose first record has waited half of it, so a quiet partition never holds
- * records, and a batch filling under load is left to fill), or the processor closes. The function
- * is then called once with the batch as one Arrow record batch, and one record is forwarded per
- * input record, in order: the same key, timestamp and headers, with the value made from its row of
- * the result. A result with another number of rows is an error. A record with a null value (a
- * tombstone) is forwarded as it is, without calling the function. A full batch (of 16 records or
- * more) is scored on a scoring thread while the stream thread goes on reading the next one (one
- * batch at a time per processor); its records are forwarded on the stream thread with the next
- * record that arrives after it is done, or at the next latency punctuation (which waits for it
- * once its records have waited half {@code maxLatency}).
+ * <p>Batching is adaptive (see {@link MicroBatcher}, which does the work): a batch is scored
+ * whenever the function is free, with the records that arrived since the previous call began, up
+ * to {@code maxBatchSize}; under load batches grow to the cap, on a quiet stream a record is
+ * scored almost at once. One record is forwarded per input record, in order: the same key,
+ * timestamp and headers, with the value made from its row of the result. A record with a null
+ * value (a tombstone) is forwarded as it is, without calling the function. A batch is scored on a
+ * scoring thread while the stream thread reads the next records; its records are forwarded on the
+ * stream thread, with the next record that arrives after it is done or at the next punctuation
+ * (every half {@code maxLatency}, at most 5 ms, wall-clock time).
+ *
+ * <p>Kafka Streams has latency floors of its own: an idle stream thread runs punctuations only
+ * when its poll returns, after at most {@code poll.ms} (100 ms by default: set it to 5-10 ms for
+ * low latency on a quiet topic), its producer lingers {@code linger.ms} before it sends, and under
+ * exactly-once the output is visible to readers only at each commit ({@code commit.interval.ms},
+ * 100 ms by default under exactly-once).
  *
  * <p>No record is lost: the records buffered when Kafka Streams commits are written, just before
  * the commit, to a changelogged store (see {@link BufferedRecords}), and scored after a restart if
@@ -70,7 +73,21 @@ import org.slf4j.LoggerFactory;
  * Under {@code processing.guarantee=exactly_once_v2}, the buffer, the outputs and the input
  * offsets commit together, so the output has no duplicates. The store is named after the
  * processor ({@link Builder#name}); buffered records are written with the key serde given to
- * {@link Builder#keySerde} or the application's {@code default.key.serde}.
+ * {@link Builder#keySerde} or the application's {@code default.key.serde}, and the value serde of
+ * the format (JSON: strings or bytes), else {@link Builder#valueSerde}, else the application's
+ * {@code default.value.serde}.
+ *
+ * <p>Error policies ({@link ErrorPolicy}): {@code deadLetter(topic)} sends a failing record (its
+ * key and value bytes, timestamp and headers) to that topic, {@code deadLetter()} to the
+ * application's {@code errors.dead.letter.queue.topic.name}, with headers {@code
+ * jarrow.error.type}, {@code jarrow.error.message}, {@code jarrow.error.traceback}, {@code
+ * jarrow.error.function} and, when known, {@code jarrow.source.topic}, {@code
+ * jarrow.source.partition} and {@code jarrow.source.offset}. It is sent by a producer of the
+ * processor's own (configured from the application's producer settings, or made by {@link
+ * Builder#deadLetterProducer}) and acknowledged before the batch is forwarded: at least once, also
+ * under exactly-once processing. Under {@code fail}, the task fails with the Python exception and
+ * Kafka Streams' uncaught exception handler decides what happens next; records buffered but not
+ * forwarded stay in the changelogged buffer and are scored again when the task restarts.
  *
  * <p>Metrics (group {@code stream-jarrow-processor-metrics}, tag {@code jarrow-processor-id}):
  * {@code python-call-rate/total/latency-avg/latency-max} (one per batch), {@code rows-rate/total},
@@ -82,34 +99,11 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
     private final Builder<V, VR> settings;
     private FixedKeyProcessorContext<Object, VR> context;
     private PythonFunction function;
-    private ValueFormat.Scorer<V, VR> scorer;
     private BufferedRecords<V> buffer;
+    private MicroBatcher<BufferedRecords.Entry<V>, V, VR> batcher;
     private ProcessorMetrics metrics;
     private Producer<byte[], byte[]> deadLetters;
     private String deadLetterTopic;
-    /** The batch being scored on a scoring thread, if any. */
-    private CompletableFuture<Scored<V>> inFlight;
-    /** When the first record of the batch filling, and of the batch in flight, arrived (wall clock, ms). */
-    private long fillingSince;
-    private long inFlightSince;
-
-    /**
-     * Batches smaller than this are scored on the stream thread: handing them to a scoring thread
-     * and back costs more than the stream thread would do meanwhile.
-     */
-    static final int SCORED_IN_PLACE_BELOW = 16;
-
-    /** Scoring threads, shared by all processors (daemons: they never hold the JVM up). */
-    private static final ExecutorService SCORING = Executors.newCachedThreadPool(new ThreadFactory() {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "jarrow-scoring-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
-    });
 
     private PythonProcessor(Builder<V, VR> settings) {
         this.settings = settings;
@@ -128,64 +122,82 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
     public void init(FixedKeyProcessorContext<Object, VR> context) {
         this.context = context;
         PythonRuntime runtime = settings.runtime != null ? settings.runtime : PythonRuntime.start(settings.config);
-        this.function = runtime.function(settings.function);
-        this.scorer = settings.format.open(function);
         Serde<Object> keySerde = (Serde<Object>) (settings.keySerde != null ? settings.keySerde : context.keySerde());
         if (keySerde == null) {
             throw new ConfigException("PythonProcessor " + settings.name() + " keeps buffered records in a changelogged store "
                     + "and needs their key serde: set default.key.serde or call keySerde(...) on its builder");
         }
+        Serde<V> valueSerde = valueSerde(context);
         BufferStore store = context.getStateStore(settings.storeName());
         boolean exactlyOnce = String.valueOf(context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
                 .startsWith("exactly_once");
-        this.buffer = new BufferedRecords<>(store.records(), keySerde, settings.format.valueSerde(), exactlyOnce);
-        buffer.restore();
+        this.buffer = new BufferedRecords<>(store.records(), keySerde, valueSerde, exactlyOnce);
+        List<BufferedRecords.Entry<V>> restored = buffer.restore();
         store.beforeCommit(buffer::persist);
-        if (!buffer.isEmpty()) {
-            LOG.info("{}: {} records buffered before a restart will be scored first", settings.name(), buffer.size());
+        if (!restored.isEmpty()) {
+            LOG.info("{}: {} records buffered before a restart will be scored first", settings.name(), restored.size());
         }
         this.metrics = new ProcessorMetrics(context.metrics(), settings.name(), context.taskId().toString());
         if (settings.errorPolicy.kind() == ErrorPolicy.Kind.DEAD_LETTER) {
-            this.deadLetterTopic = settings.errorPolicy.topic(context.appConfigs());
+            this.deadLetterTopic = deadLetterTopic(settings.errorPolicy, context.appConfigs());
             StreamsConfig streams = new StreamsConfig(context.appConfigs());
-            this.deadLetters = settings.errorPolicy.newProducer(
+            this.deadLetters = settings.deadLetterProducer.apply(
                     streams.getProducerConfigs(context.applicationId() + "-" + settings.name() + "-dead-letters"));
         }
-        // Every half maxLatency, records that have waited half of it are flushed: none waits
-        // longer than maxLatency, and batches filling under load are left to fill.
-        long half = Math.max(1, settings.maxLatency.toMillis() / 2);
-        context.schedule(Duration.ofMillis(half), PunctuationType.WALL_CLOCK_TIME, now -> flushOlderThan(now - half));
+        this.function = runtime.function(settings.function);
+        MicroBatcher.Builder<BufferedRecords.Entry<V>, V, VR> batching = MicroBatcher
+                .<BufferedRecords.Entry<V>, V, VR>builder(function, settings.format, entry -> entry.record().value())
+                .name(settings.name())
+                .maxBatchSize(settings.maxBatchSize)
+                .minBatchSize(settings.minBatchSize)
+                .maxLatency(settings.maxLatency)
+                .onError(settings.errorPolicy)
+                .metrics(metrics)
+                .serialized(BufferedRecords.Entry::value)
+                .describe(PythonProcessor::where)
+                .clock(context::currentSystemTimeMs)
+                .output(new MicroBatcher.Output<>() {
+                    @Override
+                    public void forward(BufferedRecords.Entry<V> entry, VR result) {
+                        context.forward(entry.record().withValue(result));
+                    }
+
+                    @Override
+                    public void completed(List<BufferedRecords.Entry<V>> batch) {
+                        buffer.completed(batch);
+                    }
+                });
+        if (deadLetters != null) {
+            batching.deadLetters(this::sendDeadLetters);
+        }
+        this.batcher = batching.build();
+        batcher.restore(restored);
+        context.schedule(batcher.pollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> run(batcher::poll));
     }
 
     @Override
     public void process(FixedKeyRecord<Object, V> record) {
-        if (inFlight != null && inFlight.isDone()) {
-            forwardScored();
-        }
-        if (buffer.isEmpty()) {
-            fillingSince = context.currentSystemTimeMs();
-        }
-        buffer.add(record, context.recordMetadata());
-        if (buffer.size() >= settings.batchSize) {
-            submit(buffer.size() < SCORED_IN_PLACE_BELOW);
-        }
+        BufferedRecords.Entry<V> entry = buffer.add(record, context.recordMetadata());
+        run(() -> batcher.add(entry));
     }
 
     @Override
     public void close() {
         try {
-            flush();
+            if (batcher != null) {
+                run(batcher::flush);
+            }
         } catch (RuntimeException e) {
             // Closing after a failure (or failing now): the records stay in the changelogged
             // buffer and are scored when the task runs again.
             LOG.warn("{}: {} buffered records not scored at close; they are kept for the restart: {}", settings.name(),
                     buffer.size(), e.getMessage());
         } finally {
+            if (batcher != null) {
+                batcher.close();
+            }
             if (metrics != null) {
                 metrics.close();
-            }
-            if (scorer != null) {
-                scorer.close();
             }
             if (function != null) {
                 function.close();
@@ -196,173 +208,54 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
         }
     }
 
-    /**
-     * The latency punctuation: forwards the batch being scored if it is done, or if its records
-     * arrived before {@code cutoff} (waiting for it); flushes the records buffered if the first
-     * arrived before {@code cutoff}.
-     */
-    private void flushOlderThan(long cutoff) {
-        if (inFlight != null && (inFlight.isDone() || inFlightSince <= cutoff)) {
-            forwardScored();
-        }
-        if (!buffer.isEmpty() && fillingSince <= cutoff) {
-            flush();
-        }
-    }
-
-    /** Scores everything buffered and forwards it: a latency flush, or the last one at close. */
-    private void flush() {
-        if (inFlight != null) {
-            forwardScored();
-        }
-        if (!buffer.isEmpty()) {
-            submit(true);
-            forwardScored();
-        }
-    }
-
-    /**
-     * Takes the buffered records as a batch and scores it on a scoring thread, so that the stream
-     * thread goes on reading records meanwhile; one batch is scored at a time (the previous one
-     * is waited for and forwarded first). Forwarding happens on the stream thread, in order. A
-     * batch whose records are forwarded at once anyway ({@code inPlace}: a flush), or too small to
-     * be worth handing over, is scored on the stream thread.
-     */
-    private void submit(boolean inPlace) {
-        if (inFlight != null) {
-            forwardScored();
-        }
-        BufferedRecords.Batch<V> batch = buffer.take();
-        inFlightSince = fillingSince;
-        if (!inPlace) {
-            inFlight = CompletableFuture.supplyAsync(() -> new Scored<>(batch, score(batch.entries())), SCORING);
-            return;
-        }
+    /** Runs a batcher call; a failure fails the stream task, naming this processor. */
+    private void run(Runnable call) {
         try {
-            inFlight = CompletableFuture.completedFuture(new Scored<>(batch, score(batch.entries())));
+            call.run();
+        } catch (StreamsException e) {
+            throw e;
         } catch (RuntimeException e) {
-            inFlight = CompletableFuture.failedFuture(e);
+            throw new StreamsException(e.getMessage(), e);
         }
     }
 
-    /** Waits for the batch being scored, forwards its records, and gives failing ones to the policy. */
-    private void forwardScored() {
-        Scored<V> scored;
-        try {
-            scored = inFlight.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        } finally {
-            inFlight = null;
+    /** The value serde: the format's, else the builder's, else the application's default. */
+    @SuppressWarnings("unchecked")
+    private Serde<V> valueSerde(FixedKeyProcessorContext<Object, VR> context) {
+        if (settings.valueSerde != null) {
+            return (Serde<V>) settings.valueSerde;
         }
-        List<BufferedRecords.Entry<V>> entries = scored.batch().entries();
-        List<Object> outcomes = scored.outcomes();
-        List<Failure> failures = new ArrayList<>();
-        for (Object outcome : outcomes) {
-            if (outcome instanceof Failure failure) {
-                failures.add(failure);
-            }
+        if (settings.format.valueClass().isPresent()) {
+            return Serdes.serdeFrom(settings.format.valueClass().get());
         }
-        if (!failures.isEmpty()) {
-            handle(entries, failures);
+        Serde<V> serde = (Serde<V>) context.valueSerde();
+        if (serde == null) {
+            throw new ConfigException("PythonProcessor " + settings.name() + " keeps buffered records in a changelogged store "
+                    + "and needs the serde of their values (" + settings.format + "): set default.value.serde or call "
+                    + "valueSerde(...) on its builder");
         }
-        for (int i = 0; i < outcomes.size(); i++) {
-            if (!(outcomes.get(i) instanceof Failure)) {
-                @SuppressWarnings("unchecked")
-                VR value = (VR) outcomes.get(i);
-                context.forward(entries.get(i).record().withValue(value));
-            }
-        }
-        metrics.rows(outcomes.size() - failures.size());
-        buffer.completed(scored.batch());
+        return serde;
     }
 
-    /** One outcome per record: its result, or a {@link Failure}. Runs on a scoring thread. */
-    private List<Object> score(List<BufferedRecords.Entry<V>> entries) {
-        // A null value (a tombstone) has nothing to score: it is forwarded as it is, in its place.
-        List<V> values = new ArrayList<>(entries.size());
-        List<byte[]> serialized = new ArrayList<>(entries.size());
-        for (BufferedRecords.Entry<V> entry : entries) {
-            if (entry.record().value() != null) {
-                values.add(entry.record().value());
-                serialized.add(entry.value());
-            }
+    /** The dead-letter topic: the one the policy names, else the application's. */
+    static String deadLetterTopic(ErrorPolicy policy, Map<String, Object> appConfigs) {
+        if (policy.destination().isPresent()) {
+            return policy.destination().get();
         }
-        List<Object> scored = new ArrayList<>(values.size());
-        if (!values.isEmpty()) {
-            score(values, serialized, 0, values.size(), scored);
+        Object configured = appConfigs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+        if (configured == null || configured.toString().isBlank()) {
+            throw new ConfigException("ErrorPolicy.deadLetter() sends to the application's dead-letter topic, and "
+                    + StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG + " is not set: set it, or name a topic "
+                    + "with ErrorPolicy.deadLetter(topic)");
         }
-        if (values.size() == entries.size()) {
-            return scored;
-        }
-        List<Object> outcomes = new ArrayList<>(entries.size());
-        int next = 0;
-        for (BufferedRecords.Entry<V> entry : entries) {
-            if (entry.record().value() == null) {
-                outcomes.add(null);
-            } else {
-                Object outcome = scored.get(next++);
-                outcomes.add(outcome instanceof Failure failure ? new Failure(outcomes.size(), failure.error()) : outcome);
-            }
-        }
-        return outcomes;
+        return configured.toString();
     }
 
-    /**
-     * Scores values {@code [from, to)}, appending one outcome per value: its result, or a {@link
-     * Failure}. A failing range is split in two until the values that fail on their own are found;
-     * under the fail policy, the first failure fails the task at once.
-     */
-    private void score(List<V> values, List<byte[]> serialized, int from, int to, List<Object> outcomes) {
-        RuntimeException error;
-        long start = System.nanoTime();
-        try {
-            List<VR> results = scorer.score(values.subList(from, to), serialized.subList(from, to));
-            metrics.call(to - from, System.nanoTime() - start);
-            outcomes.addAll(results);
-            return;
-        } catch (RuntimeException e) {
-            metrics.call(to - from, System.nanoTime() - start);
-            error = e;
-        }
-        if (!isAboutTheRecords(error) || settings.errorPolicy.kind() == ErrorPolicy.Kind.FAIL) {
-            throw new StreamsException(settings.name() + ": " + settings.function + " failed on a batch of " + (to - from)
-                    + " records (error policy: " + settings.errorPolicy + "): " + error.getMessage(), error);
-        }
-        if (to - from == 1) {
-            outcomes.add(new Failure(from, error));
-            return;
-        }
-        int middle = (from + to) >>> 1;
-        score(values, serialized, from, middle, outcomes);
-        score(values, serialized, middle, to, outcomes);
-    }
-
-    /** Python exceptions and conversion errors concern the records; anything else, jarrow itself. */
-    private static boolean isAboutTheRecords(RuntimeException error) {
-        if (error instanceof PythonException) {
-            return true;
-        }
-        if (error instanceof JarrowException jarrow) {
-            return jarrow.code().equals("CONVERSION");
-        }
-        return !(error instanceof IllegalStateException);
-    }
-
-    private void handle(List<BufferedRecords.Entry<V>> entries, List<Failure> failures) {
-        metrics.errors(failures.size());
-        if (settings.errorPolicy.kind() == ErrorPolicy.Kind.SKIP) {
-            for (Failure failure : failures) {
-                BufferedRecords.Entry<V> entry = entries.get(failure.index());
-                LOG.warn("{}: skipping the record at {} ({}): {}", settings.name(), where(entry), settings.errorPolicy,
-                        failure.error().getMessage());
-            }
-            return;
-        }
+    /** Sends failed records to the dead-letter topic and waits for their acknowledgements. */
+    private void sendDeadLetters(List<MicroBatcher.Failure<BufferedRecords.Entry<V>>> failures) {
         List<Future<?>> sent = new ArrayList<>(failures.size());
-        for (Failure failure : failures) {
-            BufferedRecords.Entry<V> entry = entries.get(failure.index());
-            sent.add(deadLetters.send(deadLetter(entry, failure.error())));
+        for (MicroBatcher.Failure<BufferedRecords.Entry<V>> failure : failures) {
+            sent.add(deadLetters.send(deadLetter(failure)));
         }
         deadLetters.flush();
         try {
@@ -378,23 +271,12 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
         }
     }
 
-    private ProducerRecord<byte[], byte[]> deadLetter(BufferedRecords.Entry<V> entry, RuntimeException error) {
+    private ProducerRecord<byte[], byte[]> deadLetter(MicroBatcher.Failure<BufferedRecords.Entry<V>> failure) {
+        BufferedRecords.Entry<V> entry = failure.record();
         Headers headers = new RecordHeaders(entry.record().headers().toArray());
-        String type;
-        String message;
-        String traceback;
-        if (error instanceof PythonException python) {
-            type = python.pythonType();
-            message = python.pythonMessage();
-            traceback = python.pythonTraceback();
-        } else {
-            type = error instanceof JarrowException jarrow ? "jarrow." + jarrow.code() : error.getClass().getName();
-            message = String.valueOf(error.getMessage());
-            traceback = "";
-        }
-        headers.add("jarrow.error.type", utf8(type));
-        headers.add("jarrow.error.message", utf8(message));
-        headers.add("jarrow.error.traceback", utf8(traceback));
+        headers.add("jarrow.error.type", utf8(failure.errorType()));
+        headers.add("jarrow.error.message", utf8(failure.errorMessage()));
+        headers.add("jarrow.error.traceback", utf8(failure.traceback()));
         headers.add("jarrow.error.function", utf8(settings.function));
         entry.sourceTopic().ifPresent(topic -> {
             headers.add("jarrow.source.topic", utf8(topic));
@@ -406,18 +288,18 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
     }
 
     private static String where(BufferedRecords.Entry<?> entry) {
-        return entry.sourceTopic().map(t -> t + "-" + entry.partition() + "@" + entry.offset()).orElse("an unknown offset");
+        return "the record at " + entry.sourceTopic().map(t -> t + "-" + entry.partition() + "@" + entry.offset())
+                .orElse("an unknown offset");
     }
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A value that failed on its own, at its position in the batch. */
-    private record Failure(int index, RuntimeException error) {}
-
-    /** A batch and its outcomes. */
-    private record Scored<V>(BufferedRecords.Batch<V> batch, List<Object> outcomes) {}
+    /** The dead-letter producer made from the application's producer configuration. */
+    private static Producer<byte[], byte[]> producer(Map<String, Object> config) {
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
 
     /**
      * Builds the {@link FixedKeyProcessorSupplier} to pass to {@code KStream.processValues}; it
@@ -428,10 +310,13 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
         private final ValueFormat<V, VR> format;
         private PythonRuntime runtime;
         private PythonConfig config;
-        private int batchSize = 1024;
+        private int maxBatchSize = 1024;
+        private int minBatchSize = 1;
         private Duration maxLatency = Duration.ofMillis(100);
         private ErrorPolicy errorPolicy = ErrorPolicy.fail();
+        private Function<Map<String, Object>, Producer<byte[], byte[]>> deadLetterProducer = PythonProcessor::producer;
         private Serde<?> keySerde;
+        private Serde<?> valueSerde;
         private String name;
 
         private Builder(String function, ValueFormat<V, VR> format) {
@@ -451,21 +336,29 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             return this;
         }
 
-        /** Rows per Python call (default 1024). */
-        public Builder<V, VR> batchSize(int rows) {
-            if (rows < 1) {
-                throw new IllegalArgumentException("batchSize must be at least 1, got " + rows);
-            }
-            this.batchSize = rows;
+        /** The most records one Python call gets (default 1024). */
+        public Builder<V, VR> maxBatchSize(int records) {
+            this.maxBatchSize = BatchSettings.maxBatchSize(records);
             return this;
         }
 
-        /** The longest a record waits for its batch to fill, in wall-clock time (default 100 ms). */
+        /**
+         * The fewest records a batch waits for, up to half {@code maxLatency} (default 1: a batch
+         * is scored whenever the function is free). {@code minBatchSize(n).maxBatchSize(n)} gives
+         * fixed batches of {@code n}.
+         */
+        public Builder<V, VR> minBatchSize(int records) {
+            this.minBatchSize = BatchSettings.minBatchSize(records);
+            return this;
+        }
+
+        /**
+         * The longest a record waits in the processor besides the call before its own, in
+         * wall-clock time (default 100 ms); Kafka Streams' own floors come on top (see the class
+         * documentation).
+         */
         public Builder<V, VR> maxLatency(Duration latency) {
-            if (latency.isNegative() || latency.toMillis() < 1) {
-                throw new IllegalArgumentException("maxLatency must be at least 1 ms, got " + latency);
-            }
-            this.maxLatency = latency;
+            this.maxLatency = BatchSettings.maxLatency(latency);
             return this;
         }
 
@@ -475,9 +368,28 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             return this;
         }
 
+        /**
+         * How {@link ErrorPolicy#deadLetter} makes its producer from the application's producer
+         * configuration (default: a {@code KafkaProducer}; a producer configured differently, or a
+         * test's {@code MockProducer}).
+         */
+        public Builder<V, VR> deadLetterProducer(Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
+            this.deadLetterProducer = Objects.requireNonNull(producers, "producers");
+            return this;
+        }
+
         /** The serde of record keys, for the buffer store (default: the application's default.key.serde). */
         public Builder<V, VR> keySerde(Serde<?> serde) {
             this.keySerde = Objects.requireNonNull(serde, "serde");
+            return this;
+        }
+
+        /**
+         * The serde of record values, for the buffer store (default: the format's for JSON, else
+         * the application's default.value.serde).
+         */
+        public Builder<V, VR> valueSerde(Serde<V> serde) {
+            this.valueSerde = Objects.requireNonNull(serde, "serde");
             return this;
         }
 
@@ -503,6 +415,7 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
 
         /** The supplier for {@code KStream.processValues}. */
         public FixedKeyProcessorSupplier<Object, V, VR> build() {
+            BatchSettings.check(minBatchSize, maxBatchSize);
             if (runtime == null && config == null) {
                 config = PythonConfig.defaults();
             }
@@ -525,10 +438,13 @@ public final class PythonProcessor<V, VR> implements FixedKeyProcessor<Object, V
             Builder<V, VR> b = new Builder<>(function, format);
             b.runtime = runtime;
             b.config = config;
-            b.batchSize = batchSize;
+            b.maxBatchSize = maxBatchSize;
+            b.minBatchSize = minBatchSize;
             b.maxLatency = maxLatency;
             b.errorPolicy = errorPolicy;
+            b.deadLetterProducer = deadLetterProducer;
             b.keySerde = keySerde;
+            b.valueSerde = valueSerde;
             b.name = name;
             return b;
         }

@@ -69,13 +69,12 @@ class BufferedRecordsTest {
     /** The keys a processor restarted on this store would score first, in order. */
     static List<String> afterRestart(KeyValueStore<Long, byte[]> store, boolean exactlyOnce) {
         BufferedRecords<String> restarted = new BufferedRecords<>(store, KEYS, Serdes.String(), exactlyOnce);
-        restarted.restore();
-        return keys(restarted);
+        return keys(restarted.restore());
     }
 
-    static List<String> keys(BufferedRecords<String> buffer) {
+    static List<String> keys(List<BufferedRecords.Entry<String>> entries) {
         List<String> keys = new ArrayList<>();
-        for (BufferedRecords.Entry<String> e : buffer.take().entries()) {
+        for (BufferedRecords.Entry<String> e : entries) {
             keys.add((String) e.record().key());
         }
         return keys;
@@ -86,36 +85,36 @@ class BufferedRecordsTest {
         KeyValueStore<Long, byte[]> store = store();
         BufferedRecords<String> before = new BufferedRecords<>(store, KEYS, Serdes.String(), true);
         before.restore();
+        List<BufferedRecords.Entry<String>> forwarded = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            before.add(record(i), from(100 + i));
+            forwarded.add(before.add(record(i), from(100 + i)));
         }
-        before.completed(before.take());
-        before.add(record(3), from(103));
-        before.take();                       // being scored when the commit comes
+        before.completed(forwarded);
+        before.add(record(3), from(103));    // being scored when the commit comes
         before.add(record(4), Optional.empty());
         assertEquals(0, stored(store), "nothing is written before a commit");
         before.persist();                    // the commit: records 0-2 were forwarded before it
         before.add(record(5), from(105));    // after the commit: its offset is not committed
 
         BufferedRecords<String> after = new BufferedRecords<>(store, KEYS, Serdes.String(), true);
-        after.restore();
+        List<BufferedRecords.Entry<String>> batch = after.restore();
         assertEquals(2, after.size());
-        BufferedRecords.Batch<String> batch = after.take();
-        FixedKeyRecord<Object, String> first = batch.entries().get(0).record();
+        assertEquals(2, batch.size());
+        FixedKeyRecord<Object, String> first = batch.get(0).record();
         assertEquals(List.of("key-3", "{\"id\": 3}", 1003L), List.of(first.key(), first.value(), first.timestamp()));
         assertEquals("3", new String(first.headers().lastHeader("n").value(), StandardCharsets.UTF_8));
         assertNull(first.headers().lastHeader("empty").value());
-        BufferedRecords.Entry<String> entry = batch.entries().get(0);
+        BufferedRecords.Entry<String> entry = batch.get(0);
         assertEquals(List.of("transactions", 3, 103L), List.of(entry.topic(), entry.partition(), entry.offset()));
-        assertTrue(batch.entries().get(1).sourceTopic().isEmpty());
-        assertEquals("key-4", batch.entries().get(1).record().key());
+        assertTrue(batch.get(1).sourceTopic().isEmpty());
+        assertEquals("key-4", batch.get(1).record().key());
 
         // Once the restored batch is forwarded, it is done from the next commit on (exactly once).
-        after.add(record(6), from(106));
+        BufferedRecords.Entry<String> sixth = after.add(record(6), from(106));
         after.completed(batch);
         after.persist();
         assertEquals(List.of("key-6"), afterRestart(store, true));
-        after.completed(after.take());
+        after.completed(List.of(sixth));
         after.persist();
         assertEquals(List.of(), afterRestart(store, true));
     }
@@ -125,24 +124,23 @@ class BufferedRecordsTest {
         KeyValueStore<Long, byte[]> store = store();
         BufferedRecords<String> buffer = new BufferedRecords<>(store, KEYS, Serdes.String(), false);
         buffer.restore();
-        buffer.add(record(0), from(100));
-        buffer.add(record(1), from(101));
+        List<BufferedRecords.Entry<String>> first = List.of(buffer.add(record(0), from(100)), buffer.add(record(1), from(101)));
         buffer.persist();                                  // commit 1: both pending, written
-        buffer.completed(buffer.take());                   // forwarded after commit 1
-        buffer.add(record(2), from(102));
+        buffer.completed(first);                           // forwarded after commit 1
+        BufferedRecords.Entry<String> second = buffer.add(record(2), from(102));
         buffer.persist();                                  // commit 2: its flush makes the outputs durable...
         buffer.persist();                                  // (a second call in the same commit changes nothing)
         assertEquals(List.of("key-0", "key-1", "key-2"), afterRestart(store, false),
                 "...so records 0 and 1 are still kept through commit 2");
-        buffer.completed(buffer.take());
+        buffer.completed(List.of(second));
         buffer.persist();                                  // commit 3: 0 and 1 go; 2 waits one more
         assertEquals(List.of("key-2"), afterRestart(store, false));
         buffer.persist();                                  // commit 4: nothing was done since commit 3
         assertEquals(List.of("key-2"), afterRestart(store, false));
-        buffer.add(record(3), from(103));
+        BufferedRecords.Entry<String> third = buffer.add(record(3), from(103));
         buffer.persist();                                  // commit 5: still nothing done since commit 3,
         assertEquals(List.of("key-2", "key-3"), afterRestart(store, false));  // so 2 is kept (safe side)
-        buffer.completed(buffer.take());
+        buffer.completed(List.of(third));
         buffer.add(record(4), from(104));
         buffer.persist();                                  // commit 6: 3 was done after commit 5
         assertEquals(List.of("key-3", "key-4"), afterRestart(store, false));
@@ -181,16 +179,17 @@ class BufferedRecordsTest {
             buffer.restore();
             int n = 0;
             // A commit after every record (as TopologyTestDriver does), batches of 8, one in flight.
-            BufferedRecords.Batch<String> inFlight = null;
+            List<BufferedRecords.Entry<String>> inFlight = null;
             for (int batch = 0; batch < 50; batch++) {
+                List<BufferedRecords.Entry<String>> filling = new ArrayList<>();
                 for (int i = 0; i < 8; i++, n++) {
-                    buffer.add(record(n), from(n));
+                    filling.add(buffer.add(record(n), from(n)));
                     buffer.persist();
                 }
                 if (inFlight != null) {
                     buffer.completed(inFlight);
                 }
-                inFlight = buffer.take();
+                inFlight = filling;
             }
             buffer.persist();
             assertTrue(stored(store) <= 3 * 8 + 1, "the store holds " + stored(store) + " entries");
@@ -220,7 +219,6 @@ class BufferedRecordsTest {
         second.add(record(1), from(101));
         second.persist();
         BufferedRecords<String> third = new BufferedRecords<>(store, KEYS, Serdes.String(), true);
-        third.restore();
-        assertEquals(List.of("key-0", "key-1"), keys(third));
+        assertEquals(List.of("key-0", "key-1"), keys(third.restore()));
     }
 }

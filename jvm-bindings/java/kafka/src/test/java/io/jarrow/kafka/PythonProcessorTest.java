@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jarrow.ErrorPolicy;
+import io.jarrow.ValueFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +67,11 @@ class PythonProcessorTest {
         return PythonProcessor.builder("kafka_udfs:" + function, ValueFormat.json()).runtime(TestPython.runtime());
     }
 
+    /** Today's fixed batches of {@code n}: the batching mechanics these tests pin down. */
+    static PythonProcessor.Builder<String, String> fixed(PythonProcessor.Builder<String, String> b, int n) {
+        return b.maxBatchSize(n).minBatchSize(n);
+    }
+
     static String transaction(int id) {
         return "{\"id\": " + id + ", \"amount\": " + (id + 0.5) + "}";
     }
@@ -81,7 +88,7 @@ class PythonProcessorTest {
     @Test
     void aFullBatchIsScoredInOneCallAndForwardedInOrder() {
         batchSizes();
-        try (Driven t = drive(scoring("score").batchSize(4).maxLatency(Duration.ofHours(1)).build())) {
+        try (Driven t = drive(fixed(scoring("score"), 4).maxLatency(Duration.ofHours(1)).build())) {
             for (int i = 0; i < 3; i++) {
                 t.in().pipeInput("card-" + i, transaction(i));
             }
@@ -101,8 +108,29 @@ class PythonProcessorTest {
     }
 
     @Test
+    void byDefaultALoneRecordIsForwardedAtOnceAndBatchesGrowUnderLoad() {
+        batchSizes();
+        try (Driven t = drive(scoring("score").build())) {
+            t.in().pipeInput("a", transaction(0));
+            assertEquals(List.of(scored(0)), t.out().readValuesToList(), "no waiting for company or for a punctuation");
+            assertEquals(List.of(1L), batchSizes());
+            List<String> expected = new ArrayList<>();
+            for (int i = 1; i <= 3000; i++) {
+                t.in().pipeInput("card-" + i, transaction(i));
+                expected.add(scored(i));
+            }
+            t.driver().advanceWallClockTime(Duration.ofMillis(100));
+            assertEquals(expected, t.out().readValuesToList());
+            List<Long> sizes = batchSizes();
+            assertEquals(3000L, sizes.stream().mapToLong(Long::longValue).sum());
+            assertTrue(sizes.size() < 3000 / 4, "records that arrive during a call share the next one: " + sizes);
+            assertTrue(sizes.stream().allMatch(n -> n <= 1024), "never over maxBatchSize: " + sizes);
+        }
+    }
+
+    @Test
     void aPartialBatchIsFlushedByWallClockTime() {
-        try (Driven t = drive(scoring("score").batchSize(1000).maxLatency(Duration.ofMillis(50)).build())) {
+        try (Driven t = drive(fixed(scoring("score"), 1000).maxLatency(Duration.ofMillis(50)).build())) {
             t.in().pipeInput("a", transaction(1));
             t.in().pipeInput("b", transaction(2));
             assertTrue(t.out().isEmpty());
@@ -113,8 +141,8 @@ class PythonProcessorTest {
 
     @Test
     void aLatencyFlushLeavesRecordsThatHaveNotWaitedYet() {
-        // Punctuations every 50 ms flush records that have waited 50 ms: none waits over 100 ms.
-        try (Driven t = drive(scoring("score").batchSize(1000).maxLatency(Duration.ofMillis(100)).build())) {
+        // Punctuations flush partial batches whose records have waited 50 ms: none waits over 100 ms.
+        try (Driven t = drive(fixed(scoring("score"), 1000).maxLatency(Duration.ofMillis(100)).build())) {
             t.driver().advanceWallClockTime(Duration.ofMillis(95));
             t.in().pipeInput("a", transaction(1));
             t.driver().advanceWallClockTime(Duration.ofMillis(10));   // a punctuation: "a" has waited 10 ms
@@ -127,7 +155,7 @@ class PythonProcessorTest {
 
     @Test
     void keysTimestampsAndHeadersAreKept() {
-        try (Driven t = drive(scoring("score").batchSize(2).build())) {
+        try (Driven t = drive(fixed(scoring("score"), 2).build())) {
             Headers headers = new RecordHeaders().add("trace", "abc".getBytes(StandardCharsets.UTF_8));
             t.in().pipeInput(new TestRecord<>("card-7", transaction(7), headers, START.plusSeconds(7)));
             t.in().pipeInput(new TestRecord<>("card-8", transaction(8), new RecordHeaders(), START.plusSeconds(3)));
@@ -143,7 +171,7 @@ class PythonProcessorTest {
     @Test
     void tombstonesPassThroughInTheirPlaceWithoutAPythonCall() {
         batchSizes();
-        try (Driven t = drive(scoring("score").batchSize(3).build())) {
+        try (Driven t = drive(fixed(scoring("score"), 3).build())) {
             t.in().pipeInput("a", transaction(1));
             t.in().pipeInput("b", (String) null);
             t.in().pipeInput("c", transaction(3));
@@ -161,7 +189,7 @@ class PythonProcessorTest {
 
     @Test
     void closingFlushesWhatIsBuffered() {
-        Driven t = drive(scoring("score").batchSize(100).maxLatency(Duration.ofHours(1)).build());
+        Driven t = drive(fixed(scoring("score"), 100).maxLatency(Duration.ofHours(1)).build());
         t.in().pipeInput("a", transaction(1));
         assertTrue(t.out().isEmpty());
         t.close();
@@ -170,20 +198,20 @@ class PythonProcessorTest {
 
     @Test
     void aResultWithTheWrongRowCountFailsTheTask() {
-        try (Driven t = drive(scoring("drop_one").batchSize(2).build())) {
+        try (Driven t = drive(fixed(scoring("drop_one"), 2).build())) {
             t.in().pipeInput("a", transaction(1));
-            t.in().pipeInput("b", transaction(2));
-            StreamsException e = assertThrows(StreamsException.class, () -> t.driver().advanceWallClockTime(Duration.ofSeconds(1)));
+            // The batch is full, and small: scored in place, and handed back at once.
+            StreamsException e = assertThrows(StreamsException.class, () -> t.in().pipeInput("b", transaction(2)));
             assertTrue(messages(e).contains("returned 1 rows for 2 input rows"), messages(e));
         }
     }
 
     @Test
     void underTheFailPolicyAPythonExceptionFailsTheTaskWithItsTraceback() {
-        try (Driven t = drive(scoring("reject_poison").batchSize(2).build())) {
+        try (Driven t = drive(fixed(scoring("reject_poison"), 2).build())) {
             t.in().pipeInput("a", "{\"id\": 1}");
-            t.in().pipeInput("b", "{\"id\": 2, \"poison\": true}");
-            StreamsException e = assertThrows(StreamsException.class, () -> t.driver().advanceWallClockTime(Duration.ofSeconds(1)));
+            StreamsException e = assertThrows(StreamsException.class,
+                    () -> t.in().pipeInput("b", "{\"id\": 2, \"poison\": true}"));
             assertTrue(messages(e).contains("ValueError: poisoned transaction in the batch"), messages(e));
             assertTrue(messages(e).contains("kafka_udfs.py"), "the traceback names the Python file: " + messages(e));
         }
@@ -191,7 +219,7 @@ class PythonProcessorTest {
 
     @Test
     void poisonRecordsAreIsolatedAndSkipped() {
-        try (Driven t = drive(scoring("reject_poison").batchSize(8).onError(ErrorPolicy.logAndSkip()).build())) {
+        try (Driven t = drive(fixed(scoring("reject_poison"), 8).onError(ErrorPolicy.logAndSkip()).build())) {
             for (int i = 0; i < 8; i++) {
                 t.in().pipeInput("k" + i, i == 2 || i == 5 ? "{\"id\": " + i + ", \"poison\": true}" : "{\"id\": " + i + "}");
             }
@@ -207,8 +235,8 @@ class PythonProcessorTest {
     @Test
     void poisonAndMalformedRecordsGoToTheDeadLetterTopicWithTheError() {
         MockProducer<byte[], byte[]> dlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-        ErrorPolicy policy = ErrorPolicy.deadLetter("transactions-dlq", config -> dlq);
-        try (Driven t = drive(scoring("reject_poison").batchSize(4).onError(policy).build())) {
+        ErrorPolicy policy = ErrorPolicy.deadLetter("transactions-dlq");
+        try (Driven t = drive(fixed(scoring("reject_poison"), 4).onError(policy).deadLetterProducer(config -> dlq).build())) {
             Headers headers = new RecordHeaders().add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
             t.in().pipeInput("k0", "{\"id\": 0}");
             t.in().pipeInput(new TestRecord<>("k1", "{\"id\": 1, \"poison\": true}", headers, START.plusSeconds(1)));
@@ -243,7 +271,7 @@ class PythonProcessorTest {
         MockProducer<byte[], byte[]> dlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
         Map<Integer, String> malformed = Map.of(1, "{\"id\": 5000,, \"amount\": 1.0}", 4, "{\"id\": 7500 \"amount\": 1.0}",
                 6, "{\"id\": 6, \"amount\": 6.5,}");
-        try (Driven t = drive(scoring("score").batchSize(8).onError(ErrorPolicy.deadLetter("dlq", config -> dlq)).build())) {
+        try (Driven t = drive(fixed(scoring("score"), 8).onError(ErrorPolicy.deadLetter("dlq")).deadLetterProducer(config -> dlq).build())) {
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 t.in().pipeInput("k" + i, malformed.getOrDefault(i, transaction(i)));
@@ -272,7 +300,7 @@ class PythonProcessorTest {
     @Test
     void oneRecordOfAnotherTypeInTheFirstBatchCostsOnlyItself() {
         MockProducer<byte[], byte[]> dlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-        try (Driven t = drive(scoring("score").batchSize(8).onError(ErrorPolicy.deadLetter("dlq", config -> dlq)).build())) {
+        try (Driven t = drive(fixed(scoring("score"), 8).onError(ErrorPolicy.deadLetter("dlq")).deadLetterProducer(config -> dlq).build())) {
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
                 t.in().pipeInput("k" + i, i == 3 ? "{\"id\": 3, \"amount\": \"abc\"}" : transaction(i));
@@ -294,16 +322,17 @@ class PythonProcessorTest {
     @Test
     void theApplicationsDeadLetterTopicIsKafkaStreamsOwnSetting() {
         ErrorPolicy policy = ErrorPolicy.deadLetter();
-        assertEquals("app-dlq", policy.topic(java.util.Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "app-dlq")));
-        org.apache.kafka.common.config.ConfigException missing =
-                assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> policy.topic(java.util.Map.of()));
+        assertEquals("app-dlq", PythonProcessor.deadLetterTopic(policy,
+                java.util.Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "app-dlq")));
+        org.apache.kafka.common.config.ConfigException missing = assertThrows(org.apache.kafka.common.config.ConfigException.class,
+                () -> PythonProcessor.deadLetterTopic(policy, java.util.Map.of()));
         assertTrue(missing.getMessage().contains("errors.dead.letter.queue.topic.name is not set"), missing.getMessage());
-        assertEquals("given", ErrorPolicy.deadLetter("given").topic(java.util.Map.of()));
+        assertEquals("given", PythonProcessor.deadLetterTopic(ErrorPolicy.deadLetter("given"), java.util.Map.of()));
     }
 
     @Test
     void metricsCountCallsRowsBatchSizesAndErrors() {
-        try (Driven t = drive(scoring("reject_poison").batchSize(4).onError(ErrorPolicy.logAndSkip()).build())) {
+        try (Driven t = drive(fixed(scoring("reject_poison"), 4).onError(ErrorPolicy.logAndSkip()).build())) {
             for (int i = 0; i < 8; i++) {
                 t.in().pipeInput("k" + i, i == 1 ? "{\"id\": 1, \"poison\": true}" : "{\"id\": " + i + "}");
             }

@@ -2,6 +2,8 @@ package io.jarrow.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.jarrow.RecordMapper;
+import io.jarrow.ValueFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -58,11 +60,6 @@ class ValueFormatTest {
         public Double read(VectorSchemaRoot result, int row) {
             return ((Float8Vector) result.getVector("score")).get(row);
         }
-
-        @Override
-        public Serde<Transaction> valueSerde() {
-            return Transaction.SERDE;
-        }
     }
 
     static Properties props() {
@@ -77,7 +74,8 @@ class ValueFormatTest {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream("in", Consumed.with(Serdes.String(), Transaction.SERDE))
                 .processValues(PythonProcessor.builder("kafka_udfs:amount_times_ten", ValueFormat.mapper(new TransactionMapper()))
-                        .runtime(TestPython.runtime()).keySerde(Serdes.String()).batchSize(3).build())
+                        .runtime(TestPython.runtime()).keySerde(Serdes.String()).valueSerde(Transaction.SERDE)
+                        .maxBatchSize(3).minBatchSize(3).build())
                 .to("out", Produced.with(Serdes.String(), Serdes.Double()));
         try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props())) {
             TestInputTopic<String, Transaction> in = driver.createInputTopic("in", new StringSerializer(), Transaction.SERDE.serializer());
@@ -97,7 +95,7 @@ class ValueFormatTest {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream("in", Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .processValues(PythonProcessor.builder("kafka_udfs:score", ValueFormat.jsonBytes(schema))
-                        .runtime(TestPython.runtime()).keySerde(Serdes.String()).batchSize(2).maxLatency(Duration.ofSeconds(5)).build())
+                        .runtime(TestPython.runtime()).keySerde(Serdes.String()).maxBatchSize(2).minBatchSize(2).maxLatency(Duration.ofSeconds(5)).build())
                 .to("out", Produced.with(Serdes.String(), Serdes.ByteArray()));
         try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props())) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic("in", new StringSerializer(), new ByteArraySerializer());

@@ -1,8 +1,7 @@
-package io.jarrow.kafka;
+package io.jarrow;
 
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Writes record values of a user type (a POJO, an Avro record, ...) into Arrow vectors, and reads
@@ -18,7 +17,6 @@ import org.apache.kafka.common.serialization.Serde;
  *     public Score read(VectorSchemaRoot result, int row) {
  *         return new Score(((Float8Vector) result.getVector("score")).get(row));
  *     }
- *     public Serde<Transaction> valueSerde() { return transactionSerde; }
  * }
  * }</pre>
  *
@@ -34,7 +32,4 @@ public interface RecordMapper<V, VR> {
 
     /** The output value for row {@code row} of the function's result. */
     VR read(VectorSchemaRoot result, int row);
-
-    /** The serde of input values, with which buffered records are kept in the changelogged store. */
-    Serde<V> valueSerde();
 }

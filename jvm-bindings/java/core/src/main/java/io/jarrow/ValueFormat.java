@@ -1,13 +1,10 @@
-package io.jarrow.kafka;
+package io.jarrow;
 
-import io.jarrow.JsonFormat;
-import io.jarrow.JsonValues;
-import io.jarrow.PythonFunction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * How record values of type {@code V} become one Arrow batch for the Python function, and how each
@@ -23,20 +20,26 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public interface ValueFormat<V, VR> {
     /**
-     * Opens a scorer for one processor (one stream task): it calls {@code function} on batches of
-     * values. Closed with the processor.
+     * Opens a scorer for one stream task or subtask: it calls {@code function} on batches of
+     * values. Closed with the task.
      */
     Scorer<V, VR> open(PythonFunction function);
 
-    /** The serde of input values, with which buffered records are kept in the changelogged store. */
-    Serde<V> valueSerde();
+    /**
+     * The class of input values when the format fixes it ({@code String} or {@code byte[]} for
+     * JSON), so an engine can pick their serializer; empty for a {@link #mapper}.
+     */
+    default Optional<Class<V>> valueClass() {
+        return Optional.empty();
+    }
 
-    /** Scores batches of values for one processor. */
+    /** Scores batches of values for one task. */
     interface Scorer<V, VR> extends AutoCloseable {
         /**
-         * One result per value, in order. {@code serialized} holds each value as {@link
-         * #valueSerde()} wrote it (for the buffer store): a format whose batches are made of those
-         * bytes uses them instead of serializing again.
+         * One result per value, in order. {@code serialized}, when not null, holds each value's
+         * bytes as the engine already has them (Kafka Streams serializes values for its buffer
+         * store): a format whose batches are made of those bytes uses them instead of
+         * serializing again.
          *
          * @throws io.jarrow.PythonException if the function raised
          * @throws io.jarrow.JarrowException if a value or the result could not be converted
@@ -54,22 +57,22 @@ public interface ValueFormat<V, VR> {
      * when the first batch may not show every field.
      */
     static ValueFormat<String, String> json() {
-        return new Json<>(null, Serdes.String(), JsonValues::getString);
+        return new Json<>(null, String.class, s -> s.getBytes(StandardCharsets.UTF_8), JsonValues::getString);
     }
 
     /** JSON objects as strings, of this schema. */
     static ValueFormat<String, String> json(Schema schema) {
-        return new Json<>(schema, Serdes.String(), JsonValues::getString);
+        return new Json<>(schema, String.class, s -> s.getBytes(StandardCharsets.UTF_8), JsonValues::getString);
     }
 
     /** JSON objects as UTF-8 bytes; the schema is inferred from the first batch. */
     static ValueFormat<byte[], byte[]> jsonBytes() {
-        return new Json<>(null, Serdes.ByteArray(), JsonValues::get);
+        return new Json<>(null, byte[].class, b -> b, JsonValues::get);
     }
 
     /** JSON objects as UTF-8 bytes, of this schema. */
     static ValueFormat<byte[], byte[]> jsonBytes(Schema schema) {
-        return new Json<>(schema, Serdes.ByteArray(), JsonValues::get);
+        return new Json<>(schema, byte[].class, b -> b, JsonValues::get);
     }
 
     /** Values of any type, written into Arrow vectors and read back by {@code mapper}. */
@@ -78,12 +81,13 @@ public interface ValueFormat<V, VR> {
     }
 
     /**
-     * The JSON formats: one native call per batch on the values' UTF-8 bytes (which are also what
-     * their serde writes), results made from the bytes that come back.
+     * The JSON formats: one native call per batch on the values' UTF-8 bytes, results made from
+     * the bytes that come back.
      */
     final class Json<T> implements ValueFormat<T, T> {
         private final Schema schema;
-        private final Serde<T> serde;
+        private final Class<T> type;
+        private final java.util.function.Function<T, byte[]> utf8;
         private final ValueAt<T> fromValues;
 
         /** Value {@code i} of some JSON values, as an output value. */
@@ -91,15 +95,16 @@ public interface ValueFormat<V, VR> {
             T get(JsonValues values, int i);
         }
 
-        Json(Schema schema, Serde<T> serde, ValueAt<T> fromValues) {
+        Json(Schema schema, Class<T> type, java.util.function.Function<T, byte[]> utf8, ValueAt<T> fromValues) {
             this.schema = schema;
-            this.serde = serde;
+            this.type = type;
+            this.utf8 = utf8;
             this.fromValues = fromValues;
         }
 
         @Override
-        public Serde<T> valueSerde() {
-            return serde;
+        public Optional<Class<T>> valueClass() {
+            return Optional.of(type);
         }
 
         @Override
@@ -108,14 +113,21 @@ public interface ValueFormat<V, VR> {
             return new Scorer<>() {
                 @Override
                 public List<T> score(List<T> values, List<byte[]> serialized) {
+                    List<byte[]> encoded = serialized;
+                    if (encoded == null) {
+                        encoded = new ArrayList<>(values.size());
+                        for (T value : values) {
+                            encoded.add(value == null ? null : utf8.apply(value));
+                        }
+                    }
                     int bytes = 0;
-                    for (byte[] value : serialized) {
+                    for (byte[] value : encoded) {
                         bytes += value == null ? 0 : value.length;
                     }
                     JsonValues.Builder in = JsonValues.builder(values.size(), bytes);
-                    for (byte[] value : serialized) {
+                    for (byte[] value : encoded) {
                         if (value == null) {
-                            throw new io.jarrow.JarrowException("CONVERSION", "a null value is not a JSON object");
+                            throw new JarrowException("CONVERSION", "a null value is not a JSON object");
                         }
                         in.add(value);
                     }

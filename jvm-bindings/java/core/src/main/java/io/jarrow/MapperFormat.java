@@ -1,14 +1,11 @@
-package io.jarrow.kafka;
+package io.jarrow;
 
-import io.jarrow.JarrowException;
-import io.jarrow.PythonFunction;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.kafka.common.serialization.Serde;
 
 /** {@link ValueFormat#mapper}: values written into Arrow Java vectors, handed over zero-copy. */
 final class MapperFormat<V, VR> implements ValueFormat<V, VR> {
@@ -16,11 +13,6 @@ final class MapperFormat<V, VR> implements ValueFormat<V, VR> {
 
     MapperFormat(RecordMapper<V, VR> mapper) {
         this.mapper = mapper;
-    }
-
-    @Override
-    public Serde<V> valueSerde() {
-        return mapper.valueSerde();
     }
 
     @Override
