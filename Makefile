@@ -7,38 +7,65 @@
 #   make install  install the io.jarrow Maven artifacts into the local repository
 
 PYTHON ?= python3
+# The project venv (.venv) and its Rust build (target/) are made with python3. Another Python
+# given on the command line (make wheel PYTHON=python3.13, make test PYTHON=...) gets a venv and
+# a Rust build of its own: the JNI library links the libpython of the version it is built for.
+PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+ifeq ($(origin PYTHON),file)
 VENV   := $(CURDIR)/.venv
+TARGET := $(CURDIR)/target
+REQUIREMENTS := requirements-dev.txt
+else
+VENV   := $(CURDIR)/.venv-$(PYVER)
+TARGET := $(CURDIR)/target/py$(PYVER)
+REQUIREMENTS := py-bindings/tests/requirements.txt
+endif
 PY     := $(VENV)/bin/python
+# The wheel of the venv's Python: target/wheels holds one per Python built.
+WHEEL   = target/wheels/jarrow-*-$(shell $(PY) -c 'import sys; print("cp%d%d" % sys.version_info[:2])')-*.whl
 
 # The embedded interpreter, the crates' build (pyo3) and the tests all use the project venv.
 export PYO3_PYTHON   := $(PY)
 export JARROW_PYTHON := $(PY)
+export CARGO_TARGET_DIR := $(TARGET)
+# Every crate is built the way maturin builds the extension module (build_libpython.rs links
+# libpython where CPython is embedded), so the JNI library, the tests and the wheel share one
+# build of pyo3 and of everything under it, instead of rebuilding it for each.
+export PYO3_BUILD_EXTENSION_MODULE := 1
+export PYO3_ENVIRONMENT_SIGNATURE  := cpython-$(PYVER)-64bit
 
 MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
 
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel install examples-test demo demo-core bench bench-jvm bench-python-jvm bench-kafka clean
+.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel install examples-test smoke smoke-3.13 demo demo-core bench bench-jvm bench-python-jvm bench-kafka clean
 
 all: build
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements-dev.txt
-	@$(PYTHON) -c 'import sysconfig, sys; sys.exit(0 if sysconfig.get_config_var("Py_ENABLE_SHARED") else "$(PYTHON) has no shared libpython; jarrow embeds CPython and needs one")'
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.installed: $(VENV)/.created $(REQUIREMENTS)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
 	@touch $@
 
-build: venv
-	cargo build --workspace --all-targets
+# A venv with the build tool only: enough to build a wheel for its Python.
+$(VENV)/.created:
+	@$(PYTHON) -c 'import sysconfig, sys; sys.exit(0 if sysconfig.get_config_var("Py_ENABLE_SHARED") else "$(PYTHON) has no shared libpython; jarrow embeds CPython and needs one")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check $$(grep '^maturin==' requirements-dev.txt)
+	@touch $@
 
-test: rust-test py-test py-test-system java-test examples-test
+# Everything is built and tested in the release profile: one build serves the tests, the demo
+# and the wheel (jarrow's crates keep overflow checks there; see Cargo.toml).
+build: venv
+	cargo build --release --workspace --all-targets
+
+test: rust-test py-test py-test-system java-test examples-test smoke-3.13
 
 rust-test: venv
-	cargo test --workspace
-	cargo run --quiet -p jarrow-examples --bin quickstart
+	cargo test --release --workspace
+	cargo run --quiet --release -p jarrow-examples --bin quickstart
 
 # The Java suite finds the JNI library the way users' JVMs do, through the venv's jarrow package.
 # It runs under -Xcheck:jni; any JNI warning fails it.
@@ -82,17 +109,18 @@ bench: venv
 	cargo bench -p jarrow-benches
 	$(PY) benches/summary.py target/criterion
 
-# The wheel of the Python package, carrying the JNI library built for the venv's Python.
-wheel: venv
+# The wheel of the Python package for the venv's Python (make wheel PYTHON=python3.13 for
+# another), carrying the JNI library built for that Python. The JNI library and the extension
+# module share one Rust build.
+wheel: $(VENV)/.created
 	cargo build --release -p jarrow-jni
-	cp target/release/libjarrow_jni.so py-bindings/python/jarrow/libjarrow_jni.so
+	cp $(TARGET)/release/libjarrow_jni.so py-bindings/python/jarrow/libjarrow_jni.so
 	$(MVN) --quiet package -DskipTests
 	cp jvm-bindings/java/core/target/jarrow-0.1.0-all.jar py-bindings/python/jarrow/jarrow.jar
-	CARGO_TARGET_DIR=$(CURDIR)/target/maturin $(PY) -m maturin build --quiet --release \
-		-m py-bindings/Cargo.toml -o target/wheels
+	$(PY) -m maturin build --quiet --release -i $(PY) -m py-bindings/Cargo.toml -o target/wheels
 
-py-install: wheel
-	$(PY) -m pip install --quiet --force-reinstall --no-deps target/wheels/jarrow-*.whl
+py-install: wheel venv
+	$(PY) -m pip install --quiet --force-reinstall --no-deps $(WHEEL)
 
 # The doctests run in their own process: a process has one JVM, and they start theirs.
 py-test: py-install
@@ -109,9 +137,23 @@ py-test-system: wheel
 		echo "py-test-system: skipped, $(SYSTEM_PYTHON) is not a Python 3.11"; exit 0; fi; \
 	test -x $(SYSTEM_VENV)/bin/python || $(SYSTEM_PYTHON) -m venv $(SYSTEM_VENV); \
 	$(SYSTEM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r py-bindings/tests/requirements.txt; \
-	$(SYSTEM_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps target/wheels/jarrow-*.whl; \
+	$(SYSTEM_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps $(WHEEL); \
 	cd py-bindings && JARROW_EXPECT_STATIC_PYTHON=$$($(SYSTEM_VENV)/bin/python -c 'import sysconfig; print("" if sysconfig.get_config_var("LDLIBRARY") in open("/proc/self/maps").read() else "1")') \
 		$(SYSTEM_VENV)/bin/python -m pytest -q tests
+
+# A smoke suite against another Python (its own venv, wheel and JNI library): Java calls Python,
+# batches cross zero-copy, Python calls Java, and the Kafka processor runs on TopologyTestDriver.
+# `make test` runs it against CPython 3.13 (pyenv's), when that is installed.
+SMOKE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13))
+
+smoke-3.13:
+	@if [ -z "$(SMOKE_PYTHON)" ]; then echo "smoke-3.13: skipped, no CPython 3.13 here (pyenv's)"; exit 0; fi; \
+	$(MAKE) --no-print-directory smoke PYTHON=$(SMOKE_PYTHON)
+
+smoke: py-install
+	$(MVN) test -pl core,kafka -Djarrow.python=$(PY) -Djni.check=-Xcheck:jni \
+		-Dtest=CallTest,ApplyTest,PythonProcessorTest -Dsurefire.failIfNoSpecifiedTests=false
+	cd py-bindings && $(PY) -m pytest -q tests/test_jvm.py tests/test_jvm_batches.py tests/test_function.py
 
 bench-jvm: venv
 	bash benches/jvm/run.sh
@@ -124,4 +166,4 @@ bench-python-jvm: py-install
 
 clean:
 	cargo clean
-	rm -rf $(VENV) $(SYSTEM_VENV)
+	rm -rf $(VENV) $(SYSTEM_VENV) $(CURDIR)/.venv-*

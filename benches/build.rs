@@ -1,5 +1,6 @@
-// The bench binaries link libpython; the rpath lets them start without LD_LIBRARY_PATH.
+// The bench binaries embed CPython and link libpython (build_libpython.rs).
+include!("../bridge/build_libpython.rs");
+
 fn main() {
-    pyo3_build_config::add_libpython_rpath_link_args();
-    println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
+    link_libpython(true);
 }

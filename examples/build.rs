@@ -1,5 +1,6 @@
-// The example binaries link libpython through the core; the rpath lets them start without
-// LD_LIBRARY_PATH.
+// The example binaries embed CPython and link libpython (build_libpython.rs).
+include!("../bridge/build_libpython.rs");
+
 fn main() {
-    pyo3_build_config::add_libpython_rpath_link_args();
+    link_libpython(true);
 }
