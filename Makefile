@@ -125,6 +125,7 @@ py-install: wheel venv
 # The doctests run in their own process: a process has one JVM, and they start theirs.
 py-test: py-install
 	cd py-bindings && $(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests/contract
 	cd py-bindings && $(PY) -m pytest -q --doctest-modules $$($(PY) -c 'import jarrow, os; print(os.path.dirname(jarrow.__file__))')
 
 # The same Python tests under the system's python3 (Debian's is statically linked: nothing may
@@ -152,8 +153,9 @@ smoke-3.13:
 
 smoke: py-install
 	$(MVN) test -pl core,kafka -Djarrow.python=$(PY) -Djni.check=-Xcheck:jni \
-		-Dtest=CallTest,ApplyTest,PythonProcessorTest -Dsurefire.failIfNoSpecifiedTests=false
+		-Dtest=CallTest,ApplyTest,ContractTest,PythonProcessorTest -Dsurefire.failIfNoSpecifiedTests=false
 	cd py-bindings && $(PY) -m pytest -q tests/test_jvm.py tests/test_jvm_batches.py tests/test_function.py
+	$(PY) -m pytest -q tests/contract
 
 bench-jvm: venv
 	bash benches/jvm/run.sh

@@ -6,7 +6,13 @@ import java.nio.file.Path;
 final class TestPython {
     static final PythonConfig CONFIG = PythonConfig.builder()
             .addPythonPath(Path.of(System.getProperty("jarrow.test.python.path", "src/test/python")))
+            .addPythonPath(tests().resolve("fixtures"))
             .build();
+
+    /** The repository's top-level tests/: the fixtures every suite shares, the contract. */
+    static Path tests() {
+        return Path.of(System.getProperty("jarrow.test.tests", "../../../tests")).toAbsolutePath().normalize();
+    }
 
     private TestPython() {}
 
