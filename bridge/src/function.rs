@@ -6,7 +6,6 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::arrow::json::{JsonCodec, Values};
 use crate::arrow::{self as batch, RawBatch};
 use crate::error::{Error, Result};
 use crate::python::{Interpreter, attach};
@@ -160,27 +159,6 @@ impl PythonFunction {
             unsafe { batch::export_pyarrow(self.interp, &result, output) }
         })?;
         batch::import_batch(out_array, &out_schema)
-    }
-
-    /// Calls the function on JSON values (one row each, see `arrow::json`) and encodes its result
-    /// the same way: one JSON object per result row, which must be one per input value.
-    pub fn apply_json(&self, codec: &JsonCodec, values: Values<'_>) -> Result<(Vec<u8>, Vec<i32>)> {
-        self.apply_to_json(&codec.decode(values)?)
-    }
-
-    /// Calls the function on a batch (decoded from JSON values by the caller) and encodes its
-    /// result as JSON, one object per result row, which must be one per input row.
-    pub fn apply_to_json(&self, input: &RecordBatch) -> Result<(Vec<u8>, Vec<i32>)> {
-        let result = self.apply(input)?;
-        if result.num_rows() != input.num_rows() {
-            return Err(Error::Conversion(format!(
-                "{} returned {} rows for {} input rows; expected one result row per input row",
-                self.name,
-                result.num_rows(),
-                input.num_rows()
-            )));
-        }
-        JsonCodec::encode(&result)
     }
 
     /// For a Python host: calls the function on any Arrow-capable batch object (pyarrow, polars,

@@ -16,6 +16,7 @@ pub use ::arrow::ffi as arrow_ffi;
 pub mod batching;
 mod error;
 pub mod executor;
+pub mod formats;
 mod function;
 pub mod python;
 mod value;

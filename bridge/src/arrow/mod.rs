@@ -20,7 +20,6 @@ use crate::python::Interpreter;
 
 mod check;
 mod java;
-pub mod json;
 mod raw;
 pub mod rows;
 
