@@ -18,6 +18,7 @@ mod error;
 pub mod executor;
 pub mod formats;
 mod function;
+pub mod jvm;
 pub mod python;
 mod value;
 

@@ -9,8 +9,8 @@ use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::jlong;
 use jni::{Env, EnvUnowned};
 
-use crate::codec;
 use crate::error::{Result, ThrowJarrowException};
+use jarrow::jvm::codec;
 
 /// The function behind a handle. Java keeps the handle open while a call is in flight.
 ///

@@ -4,8 +4,7 @@
 use std::ffi::c_void;
 
 use jarrow::arrow_ffi::{FFI_ArrowArray, FFI_ArrowSchema};
-use jarrow_jni::codec;
-use jarrow_jni::jvm as attach;
+use jarrow::jvm::codec;
 use jni::ids::JStaticMethodID;
 use jni::objects::{Global, JByteArray, JClass, JObject, JObjectArray, JString, JThrowable, JValue};
 use jni::sys::jvalue;
@@ -47,7 +46,7 @@ fn java_error(function: &str, error: jni::errors::Error) -> Error {
     let jni::errors::Error::CaughtJavaException { exception, name, msg, stack, .. } = error else {
         return Error(jarrow::Error::Config(format!("JNI call failed: {error}")));
     };
-    let described = attach::with_env(|env| -> jni::errors::Result<Vec<String>> {
+    let described = jarrow::jvm::with_env(|env| -> jni::errors::Result<Vec<String>> {
         let exception = env.new_local_ref(&exception)?;
         describe(env, &exception)
     });
@@ -208,7 +207,7 @@ impl PyJvm {
     fn function<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyJavaFunction>> {
         let target = py
             .detach(|| {
-                attach::with_env(|env| -> jni::errors::Result<(Global<JObject<'static>>, ScalarPaths)> {
+                jarrow::jvm::with_env(|env| -> jni::errors::Result<(Global<JObject<'static>>, ScalarPaths)> {
                     let jname = env.new_string(name)?;
                     let function = env.call_static_method(
                         jni_str!("io/jarrow/JavaFunction"),
@@ -311,7 +310,7 @@ impl StaticPath {
             ((**env).v1_1.ExceptionClear)(env);
             exception
         };
-        let described = attach::with_env(|env| {
+        let described = jarrow::jvm::with_env(|env| {
             // SAFETY: a live local reference of this thread, not owned by any other wrapper.
             let exception = unsafe { JObject::from_raw(env, exception) };
             let exception = env.cast_local::<JThrowable>(exception)?;
@@ -392,7 +391,7 @@ fn current_env() -> jni::errors::Result<*mut jni::sys::JNIEnv> {
     if let Some(env) = get() {
         return Ok(env);
     }
-    attach::with_env(|_| Ok(()))?;
+    jarrow::jvm::with_env(|_| Ok(()))?;
     get().ok_or(jni::errors::Error::JniCall(jni::errors::JniError::ThreadDetached))
 }
 
@@ -588,7 +587,7 @@ impl PyJavaFunction {
         &self,
         [in_array, in_schema, out_array, out_schema]: [i64; 4],
     ) -> jni::errors::Result<()> {
-        attach::with_env(|env: &mut Env<'_>| {
+        jarrow::jvm::with_env(|env: &mut Env<'_>| {
             let target = env.new_local_ref(&self.target)?;
             env.call_method(
                 target,
@@ -606,7 +605,7 @@ impl PyJavaFunction {
     }
 
     fn invoke(&self, encoded: &[u8]) -> jni::errors::Result<Vec<u8>> {
-        attach::with_env(|env: &mut Env<'_>| {
+        jarrow::jvm::with_env(|env: &mut Env<'_>| {
             let args = env.byte_array_from_slice(encoded)?;
             let target = env.new_local_ref(&self.target)?;
             let result =
