@@ -129,7 +129,7 @@ impl PythonFunction {
     /// Calls the function on a batch the caller hands over as C Data Interface structs, and
     /// moves the result into the caller's output structs. The function receives a
     /// `pyarrow.RecordBatch` over the caller's buffers (no copy) and may return any accepted
-    /// batch-like value (see `_jarrow_bridge.to_record_batch`).
+    /// batch-like value (see `_jarrow_arrow.to_record_batch`).
     ///
     /// The input is taken over whatever happens: on return (success or error) the caller's input
     /// structs are released and must not be released again. The result is prepared for Arrow
@@ -144,7 +144,7 @@ impl PythonFunction {
         attach(|py| {
             let result = self.apply_in(py, array, schema)?;
             // SAFETY: per the function contract.
-            unsafe { batch::export_pyarrow_for_java(self.interp, &result, output) }
+            unsafe { batch::export_pyarrow_for_java(&result, output) }
         })
     }
 
@@ -156,7 +156,7 @@ impl PythonFunction {
             let result = self.apply_in(py, array, schema)?;
             let output = RawBatch { array: &mut out_array, schema: &mut out_schema };
             // SAFETY: the output structs are fresh, empty and writable.
-            unsafe { batch::export_pyarrow(self.interp, &result, output) }
+            unsafe { batch::export_pyarrow(&result, output) }
         })?;
         batch::import_batch(out_array, &out_schema)
     }
@@ -166,7 +166,7 @@ impl PythonFunction {
     /// would: the input is coerced like a result, handed over through the C Data Interface
     /// (no copy), and the result coerced to one `pyarrow.RecordBatch`.
     pub fn apply_python<'py>(&self, input: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
-        let (array, schema) = batch::export_python_batch(self.interp, input)?;
+        let (array, schema) = batch::export_python_batch(input)?;
         self.apply_in(input.py(), array, schema)
     }
 
@@ -177,9 +177,9 @@ impl PythonFunction {
         array: FFI_ArrowArray,
         schema: FFI_ArrowSchema,
     ) -> Result<Bound<'py, PyAny>> {
-        let input = batch::to_pyarrow(py, self.interp, array, schema)?;
+        let input = batch::to_pyarrow(py, array, schema)?;
         let result = self.callable.bind(py).call1((input,)).map_err(|e| self.interp.error(py, e))?;
-        self.interp.to_record_batch(py, &result).map_err(|e| match e {
+        batch::to_record_batch(py, &result).map_err(|e| match e {
             Error::Python { type_name, message, .. } => Error::Conversion(format!(
                 "the result of {} is not a batch: {type_name}: {message}",
                 self.name
