@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add_class::<function::PyFunction>()?;
+    m.add_class::<function::PyPythonFunction>()?;
     m.add_function(wrap_pyfunction!(function::function, m)?)?;
     m.add_class::<jvm::PyJvm>()?;
     m.add_class::<java_function::PyJavaFunction>()?;
