@@ -14,6 +14,7 @@ use jni::sys::{jboolean, jlong};
 use jni::{Env, EnvUnowned};
 
 use crate::error::{Result, ThrowJarrowException};
+use crate::handle;
 use crate::python_function::function;
 
 /// The format behind a handle.
@@ -21,8 +22,8 @@ use crate::python_function::function;
 /// # Safety
 /// `handle` must come from `nativeCreate` and not be freed yet.
 unsafe fn format<'a>(handle: jlong) -> &'a JsonFormat {
-    // SAFETY: per the function contract, a live Box<JsonFormat>.
-    unsafe { &*(handle as *const JsonFormat) }
+    // SAFETY: per the function contract.
+    unsafe { handle::borrow(handle) }
 }
 
 /// A format for the schema Java exported at `schema` (its struct is taken over), or one that
@@ -43,7 +44,7 @@ pub extern "system" fn Java_io_jarrow_JsonFormat_nativeCreate<'l>(
             let schema = Schema::try_from(&ffi).map_err(Error::from)?;
             JsonFormat::with_schema(Arc::new(schema))
         };
-        Ok(Box::into_raw(Box::new(format)) as jlong)
+        Ok(handle::into_handle(format))
     })
     .resolve::<ThrowJarrowException>()
 }
@@ -55,7 +56,7 @@ pub extern "system" fn Java_io_jarrow_JsonFormat_nativeFree<'l>(
     handle: jlong,
 ) {
     // SAFETY: Java frees each handle once, after its calls in flight returned.
-    drop(unsafe { Box::from_raw(handle as *mut JsonFormat) });
+    unsafe { handle::free::<JsonFormat>(handle) };
 }
 
 /// Writes the schema the format inferred into the struct Java allocated at `schema` (empty: Java

@@ -8,6 +8,7 @@
 
 mod batched_function;
 pub mod error;
+mod handle;
 mod json_format;
 mod python_function;
 mod python_logging;
