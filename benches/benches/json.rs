@@ -10,7 +10,7 @@ use arrow::array::{BooleanArray, Float64Array, Int64Array, RecordBatch};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::json::ReaderBuilder;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use jarrow::arrow::json::{JsonCodec, Values};
+use jarrow::formats::json::{JsonFormat, Values};
 
 const ROWS: usize = 1024;
 
@@ -54,7 +54,7 @@ fn json(c: &mut Criterion) {
     let schema = schema();
     let (data, ends) = transactions();
     let values = Values::new(&data, &ends).unwrap();
-    let codec = JsonCodec::with_schema(schema.clone());
+    let codec = JsonFormat::with_schema(schema.clone());
     let decoded = codec.decode(values).unwrap();
     assert_eq!(decoded.num_rows(), ROWS);
 
@@ -76,7 +76,7 @@ fn json(c: &mut Criterion) {
     // One nested field (absent from the values) leaves the fast path out.
     let mut nested = schema.fields().to_vec();
     nested.push(Arc::new(Field::new_list("tags", Field::new_list_field(DataType::Int64, true), true)));
-    let general = JsonCodec::with_schema(Arc::new(Schema::new(nested)));
+    let general = JsonFormat::with_schema(Arc::new(Schema::new(nested)));
     assert_eq!(general.decode(values).unwrap().columns()[..decoded.num_columns()], decoded.columns()[..]);
     group.bench_function("jarrow_general", |b| b.iter(|| general.decode(values).unwrap()));
     group.finish();
@@ -97,7 +97,7 @@ fn json(c: &mut Criterion) {
     .unwrap();
     let mut group = c.benchmark_group("json_encode_1024_scores");
     group.throughput(Throughput::Elements(ROWS as u64));
-    group.bench_function("jarrow", |b| b.iter(|| JsonCodec::encode(&scores).unwrap()));
+    group.bench_function("jarrow", |b| b.iter(|| JsonFormat::encode(&scores).unwrap()));
     group.finish();
 }
 

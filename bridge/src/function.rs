@@ -1,13 +1,12 @@
 //! A Python callable resolved once from its name, then called many times.
 
-use arrow::array::RecordBatch;
-use arrow::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
+use ::arrow::array::RecordBatch;
+use ::arrow::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::arrow::json::{JsonCodec, Values};
-use crate::arrow::{self as batch, RawBatch};
+use crate::arrow::{self, RawBatch};
 use crate::error::{Error, Result};
 use crate::python::{Interpreter, attach};
 use crate::value::{Value, python_type_name};
@@ -130,7 +129,7 @@ impl PythonFunction {
     /// Calls the function on a batch the caller hands over as C Data Interface structs, and
     /// moves the result into the caller's output structs. The function receives a
     /// `pyarrow.RecordBatch` over the caller's buffers (no copy) and may return any accepted
-    /// batch-like value (see `_jarrow_bridge.to_record_batch`).
+    /// batch-like value (see `_jarrow_arrow.to_record_batch`).
     ///
     /// The input is taken over whatever happens: on return (success or error) the caller's input
     /// structs are released and must not be released again. The result is prepared for Arrow
@@ -141,46 +140,25 @@ impl PythonFunction {
     /// `output` to writable released (zeroed) structs, which the caller owns after success.
     pub unsafe fn apply_raw(&self, input: RawBatch, output: RawBatch) -> Result<()> {
         // SAFETY: per the function contract.
-        let (array, schema) = unsafe { batch::take_input(input) }?;
+        let (array, schema) = unsafe { arrow::take_input(input) }?;
         attach(|py| {
             let result = self.apply_in(py, array, schema)?;
             // SAFETY: per the function contract.
-            unsafe { batch::export_pyarrow_for_java(self.interp, &result, output) }
+            unsafe { arrow::export_pyarrow_for_java(&result, output) }
         })
     }
 
     /// Calls the function on a Rust batch; the result is imported back into Rust.
     pub fn apply(&self, input: &RecordBatch) -> Result<RecordBatch> {
-        let (array, schema) = batch::export_batch(input)?;
+        let (array, schema) = arrow::export_batch(input)?;
         let (mut out_array, mut out_schema) = (FFI_ArrowArray::empty(), FFI_ArrowSchema::empty());
         attach(|py| {
             let result = self.apply_in(py, array, schema)?;
             let output = RawBatch { array: &mut out_array, schema: &mut out_schema };
             // SAFETY: the output structs are fresh, empty and writable.
-            unsafe { batch::export_pyarrow(self.interp, &result, output) }
+            unsafe { arrow::export_pyarrow(&result, output) }
         })?;
-        batch::import_batch(out_array, &out_schema)
-    }
-
-    /// Calls the function on JSON values (one row each, see `arrow::json`) and encodes its result
-    /// the same way: one JSON object per result row, which must be one per input value.
-    pub fn apply_json(&self, codec: &JsonCodec, values: Values<'_>) -> Result<(Vec<u8>, Vec<i32>)> {
-        self.apply_to_json(&codec.decode(values)?)
-    }
-
-    /// Calls the function on a batch (decoded from JSON values by the caller) and encodes its
-    /// result as JSON, one object per result row, which must be one per input row.
-    pub fn apply_to_json(&self, input: &RecordBatch) -> Result<(Vec<u8>, Vec<i32>)> {
-        let result = self.apply(input)?;
-        if result.num_rows() != input.num_rows() {
-            return Err(Error::Conversion(format!(
-                "{} returned {} rows for {} input rows; expected one result row per input row",
-                self.name,
-                result.num_rows(),
-                input.num_rows()
-            )));
-        }
-        JsonCodec::encode(&result)
+        arrow::import_batch(out_array, &out_schema)
     }
 
     /// For a Python host: calls the function on any Arrow-capable batch object (pyarrow, polars,
@@ -188,7 +166,7 @@ impl PythonFunction {
     /// would: the input is coerced like a result, handed over through the C Data Interface
     /// (no copy), and the result coerced to one `pyarrow.RecordBatch`.
     pub fn apply_python<'py>(&self, input: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
-        let (array, schema) = batch::export_python_batch(self.interp, input)?;
+        let (array, schema) = arrow::export_python_batch(input)?;
         self.apply_in(input.py(), array, schema)
     }
 
@@ -199,9 +177,9 @@ impl PythonFunction {
         array: FFI_ArrowArray,
         schema: FFI_ArrowSchema,
     ) -> Result<Bound<'py, PyAny>> {
-        let input = batch::to_pyarrow(py, self.interp, array, schema)?;
+        let input = arrow::to_pyarrow(py, array, schema)?;
         let result = self.callable.bind(py).call1((input,)).map_err(|e| self.interp.error(py, e))?;
-        self.interp.to_record_batch(py, &result).map_err(|e| match e {
+        arrow::to_record_batch(py, &result).map_err(|e| match e {
             Error::Python { type_name, message, .. } => Error::Conversion(format!(
                 "the result of {} is not a batch: {type_name}: {message}",
                 self.name

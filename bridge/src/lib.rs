@@ -16,7 +16,9 @@ pub use ::arrow::ffi as arrow_ffi;
 pub mod batching;
 mod error;
 pub mod executor;
+pub mod formats;
 mod function;
+pub mod jvm;
 pub mod python;
 mod value;
 

@@ -1,29 +1,32 @@
 //! Native side of `io.jarrow.JsonFormat`: JSON record values decoded into Arrow, handed to a
-//! Python function, and its result encoded back, in one call per batch.
+//! Python function, and its result encoded back, in one call per batch. The core's JSON format
+//! (`jarrow::formats::json`) knows no functions and the function no JSON: the three steps are
+//! put together here.
 
 use std::sync::Arc;
 
 use arrow::datatypes::Schema;
 use arrow::ffi::FFI_ArrowSchema;
 use jarrow::Error;
-use jarrow::arrow::json::{JsonCodec, Values};
+use jarrow::formats::json::{JsonFormat, Values};
 use jni::objects::{JByteArray, JClass, JIntArray, ReleaseMode};
 use jni::sys::{jboolean, jlong};
 use jni::{Env, EnvUnowned};
 
 use crate::error::{Result, ThrowJarrowException};
+use crate::handle;
 use crate::python_function::function;
 
-/// The codec behind a handle.
+/// The format behind a handle.
 ///
 /// # Safety
 /// `handle` must come from `nativeCreate` and not be freed yet.
-unsafe fn codec<'a>(handle: jlong) -> &'a JsonCodec {
-    // SAFETY: per the function contract, a live Box<JsonCodec>.
-    unsafe { &*(handle as *const JsonCodec) }
+unsafe fn format<'a>(handle: jlong) -> &'a JsonFormat {
+    // SAFETY: per the function contract.
+    unsafe { handle::borrow(handle) }
 }
 
-/// A codec for the schema Java exported at `schema` (its struct is taken over), or one that
+/// A format for the schema Java exported at `schema` (its struct is taken over), or one that
 /// infers its schema from the first batch when `schema` is 0.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_jarrow_JsonFormat_nativeCreate<'l>(
@@ -32,16 +35,16 @@ pub extern "system" fn Java_io_jarrow_JsonFormat_nativeCreate<'l>(
     schema: jlong,
 ) -> jlong {
     env.with_env(|_| -> Result<jlong> {
-        let codec = if schema == 0 {
-            JsonCodec::inferring()
+        let format = if schema == 0 {
+            JsonFormat::inferring()
         } else {
             // SAFETY: Java exported a schema into this struct and gives it up; `from_raw` moves
             // it out and leaves it released.
             let ffi = unsafe { FFI_ArrowSchema::from_raw(schema as usize as *mut FFI_ArrowSchema) };
             let schema = Schema::try_from(&ffi).map_err(Error::from)?;
-            JsonCodec::with_schema(Arc::new(schema))
+            JsonFormat::with_schema(Arc::new(schema))
         };
-        Ok(Box::into_raw(Box::new(codec)) as jlong)
+        Ok(handle::into_handle(format))
     })
     .resolve::<ThrowJarrowException>()
 }
@@ -53,10 +56,10 @@ pub extern "system" fn Java_io_jarrow_JsonFormat_nativeFree<'l>(
     handle: jlong,
 ) {
     // SAFETY: Java frees each handle once, after its calls in flight returned.
-    drop(unsafe { Box::from_raw(handle as *mut JsonCodec) });
+    unsafe { handle::free::<JsonFormat>(handle) };
 }
 
-/// Writes the schema the codec inferred into the struct Java allocated at `schema` (empty: Java
+/// Writes the schema the format inferred into the struct Java allocated at `schema` (empty: Java
 /// takes over what is written; 0: no schema wanted), and into `counts` the values it was
 /// inferred from and of how many; false (nothing written) if no schema was inferred yet.
 #[unsafe(no_mangle)]
@@ -77,7 +80,7 @@ fn intern_inference(
     counts: &JIntArray<'_>,
 ) -> Result<jboolean> {
     // SAFETY: Java passes a live handle, kept open for the call.
-    let Some(inference) = (unsafe { codec(handle) }).inference() else {
+    let Some(inference) = (unsafe { format(handle) }).inference() else {
         return Ok(false);
     };
     let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
@@ -125,10 +128,21 @@ fn intern_apply<'l>(
         // SAFETY: i8 and u8 have the same layout; `pinned` outlives the slice (end of block).
         let bytes = unsafe { std::slice::from_raw_parts(pinned.as_ptr().cast::<u8>(), pinned.len()) };
         // SAFETY: Java passes a live handle, kept open for the call.
-        unsafe { codec(handle) }.decode(Values::new(bytes, &end_offsets)?)?
+        unsafe { format(handle) }.decode(Values::new(bytes, &end_offsets)?)?
     };
     // SAFETY: Java passes a live handle, kept open for the call.
-    let (result, result_ends) = unsafe { function(function_handle) }.apply_to_json(&input)?;
+    let function = unsafe { function(function_handle) };
+    let result = function.apply(&input)?;
+    if result.num_rows() != input.num_rows() {
+        return Err(Error::Conversion(format!(
+            "{} returned {} rows for {} input rows; expected one result row per input row",
+            function.name(),
+            result.num_rows(),
+            input.num_rows()
+        ))
+        .into());
+    }
+    let (result, result_ends) = JsonFormat::encode(&result)?;
     out_ends.set_region(env, 0, &result_ends)?;
     Ok(env.byte_array_from_slice(&result)?)
 }

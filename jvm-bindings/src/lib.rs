@@ -3,17 +3,19 @@
 //! One Rust file per Java class it serves (`python_runtime.rs` for `PythonRuntime.java`, ...).
 //! Every entry point has the same shape: a thin `Java_io_jarrow_*` shim that runs an `intern_*`
 //! function returning `Result`, resolved by the one error policy in `error.rs` that throws the Java
-//! exception. Scalars cross as one byte array per call (`codec.rs`); batches cross as Arrow C Data
-//! Interface structs, by address.
+//! exception. Scalars cross as one byte array per call (the core's `jarrow::jvm::codec`); batches
+//! cross as Arrow C Data Interface structs, by address.
 
 mod batched_function;
-pub mod codec;
 pub mod error;
+mod handle;
 mod json_format;
-pub mod jvm;
 mod python_function;
 mod python_logging;
 mod python_runtime;
+
+// `batched_function.rs` names the core's JVM module and codec from the crate root.
+use jarrow::jvm::{self, codec};
 
 /// A string argument that Java may pass as null.
 fn optional_string(

@@ -9,16 +9,17 @@ use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::jlong;
 use jni::{Env, EnvUnowned};
 
-use crate::codec;
 use crate::error::{Result, ThrowJarrowException};
+use crate::handle;
+use jarrow::jvm::codec;
 
 /// The function behind a handle. Java keeps the handle open while a call is in flight.
 ///
 /// # Safety
 /// `handle` must come from `nativeResolve` and not be freed yet.
 pub(crate) unsafe fn function<'a>(handle: jlong) -> &'a Arc<PythonFunction> {
-    // SAFETY: per the function contract, a live Box<Arc<PythonFunction>>.
-    unsafe { &*(handle as *const Arc<PythonFunction>) }
+    // SAFETY: per the function contract.
+    unsafe { handle::borrow(handle) }
 }
 
 #[unsafe(no_mangle)]
@@ -30,7 +31,7 @@ pub extern "system" fn Java_io_jarrow_PythonFunction_nativeResolve<'l>(
     env.with_env(|env| -> Result<jlong> {
         let name = name.try_to_string(env)?;
         let function = Interpreter::get()?.function(&name)?;
-        Ok(Box::into_raw(Box::new(Arc::new(function))) as jlong)
+        Ok(handle::into_handle(Arc::new(function)))
     })
     .resolve::<ThrowJarrowException>()
 }
@@ -42,7 +43,7 @@ pub extern "system" fn Java_io_jarrow_PythonFunction_nativeFree<'l>(
     handle: jlong,
 ) {
     // SAFETY: Java frees each handle once, after its calls in flight returned.
-    drop(unsafe { Box::from_raw(handle as *mut Arc<PythonFunction>) });
+    unsafe { handle::free::<Arc<PythonFunction>>(handle) };
 }
 
 #[unsafe(no_mangle)]

@@ -3,14 +3,13 @@
 
 use std::sync::OnceLock;
 
-use jarrow::{Error, Interpreter};
+use jarrow::{Error, Interpreter, jvm};
 use jni::objects::{Global, JClass, JValue};
 use jni::{Env, jni_sig, jni_str};
 use pyo3::prelude::*;
 use pyo3::types::PyModule;
 
 use crate::error::Result;
-use crate::jvm;
 
 /// `io.jarrow.PythonLogging`, looked up on the Java thread that started the runtime.
 static LOGGING_CLASS: OnceLock<Global<JClass<'static>>> = OnceLock::new();

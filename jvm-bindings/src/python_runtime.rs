@@ -1,11 +1,11 @@
 //! Native side of `io.jarrow.PythonRuntime`: starting the interpreter, exec and eval.
 
+use jarrow::jvm::codec;
 use jarrow::{Interpreter, PythonConfig};
 use jni::objects::{JByteArray, JClass, JObjectArray, JString};
 use jni::{Env, EnvUnowned};
 use pyo3::prelude::*;
 
-use crate::codec;
 use crate::error::{JniError, Result, ThrowJarrowException};
 use crate::{optional_string, python_logging, strings};
 

@@ -1,4 +1,5 @@
-//! `jarrow.Function`: a Python function resolved and called exactly as the JVM calls it.
+//! `jarrow.PythonFunction`: a Python function resolved and called exactly as the JVM calls it (the
+//! same name as Java's `io.jarrow.PythonFunction`, whose contract it is).
 
 use jarrow::{Interpreter, Kwargs, PythonConfig, PythonFunction, Value};
 use pyo3::prelude::*;
@@ -8,8 +9,8 @@ use crate::error::Error;
 
 /// A function resolved once from `"pkg.module:function"` or `"pkg.module:Class.method"`, called
 /// with the same conversions, batch contract and errors as from the JVM.
-#[pyclass(name = "Function", module = "jarrow", frozen)]
-pub struct PyFunction {
+#[pyclass(name = "PythonFunction", module = "jarrow", frozen)]
+pub struct PyPythonFunction {
     inner: PythonFunction,
 }
 
@@ -39,13 +40,13 @@ pub(crate) fn arguments(
 }
 
 #[pyfunction]
-pub fn function(name: &str) -> PyResult<PyFunction> {
+pub fn function(name: &str) -> PyResult<PyPythonFunction> {
     let inner = interpreter()?.function(name).map_err(Error)?;
-    Ok(PyFunction { inner })
+    Ok(PyPythonFunction { inner })
 }
 
 #[pymethods]
-impl PyFunction {
+impl PyPythonFunction {
     /// The name this function was resolved from.
     #[getter]
     fn name(&self) -> &str {
@@ -73,6 +74,6 @@ impl PyFunction {
     }
 
     fn __repr__(&self) -> String {
-        format!("jarrow.Function({:?})", self.inner.name())
+        format!("jarrow.PythonFunction({:?})", self.inner.name())
     }
 }

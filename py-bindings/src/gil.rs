@@ -108,7 +108,7 @@ fn watch(fd: libc::c_int) {
         }
         if let Some(thread) = MAIN_JAVA_THREAD.get() {
             INTERRUPTED.store(true, Ordering::Relaxed);
-            let _ = jarrow_jni::jvm::with_env(|env| {
+            let _ = jarrow::jvm::with_env(|env| {
                 env.call_method(thread, jni_str!("interrupt"), jni_sig!("()V"), &[])?;
                 Ok(())
             });
@@ -141,7 +141,7 @@ where
         MAIN_CALL_ACTIVE.store(false, Ordering::Relaxed);
         if INTERRUPTED.swap(false, Ordering::Relaxed) {
             // The interrupt may have come after Java stopped looking: clear it for later calls.
-            let _ = jarrow_jni::jvm::with_env(|env| {
+            let _ = jarrow::jvm::with_env(|env| {
                 env.call_static_method(
                     jni_str!("java/lang/Thread"),
                     jni_str!("interrupted"),

@@ -29,7 +29,7 @@ def test_call_shapes_and_instance_methods():
     assert echo() == [[], {}]
     assert echo(1, "two", three=3.0) == [[1, "two"], {"three": 3.0}]
     assert jarrow.function("py_udfs:Scorer.score")(1) == 101
-    assert repr(echo) == 'jarrow.Function("py_udfs:echo")'
+    assert repr(echo) == 'jarrow.PythonFunction("py_udfs:echo")'
     assert echo.name == "py_udfs:echo"
 
 

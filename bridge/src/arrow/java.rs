@@ -26,20 +26,15 @@ use pyo3::prelude::*;
 use super::raw::{RawArray, RawSchema};
 use super::{RawBatch, export_pyarrow};
 use crate::error::Result;
-use crate::python::Interpreter;
 
 /// Exports a `pyarrow.RecordBatch` for Arrow Java into structs the caller allocated.
 ///
 /// # Safety
 /// As for `export_pyarrow`: `out` must point to writable, released (or zeroed) structs.
-pub(crate) unsafe fn export_pyarrow_for_java(
-    interp: &Interpreter,
-    batch: &Bound<'_, PyAny>,
-    out: RawBatch,
-) -> Result<()> {
+pub(crate) unsafe fn export_pyarrow_for_java(batch: &Bound<'_, PyAny>, out: RawBatch) -> Result<()> {
     // SAFETY: per the function contract; after a successful export `out` holds valid structs.
     unsafe {
-        export_pyarrow(interp, batch, out)?;
+        export_pyarrow(batch, out)?;
         let (Some(array), Some(schema)) = (NonNull::new(out.array), NonNull::new(out.schema)) else {
             unreachable!("export_pyarrow checks the addresses")
         };
@@ -53,8 +48,8 @@ pub(crate) unsafe fn export_pyarrow_for_java(
             // Released (dropping calls `release`), then exported again compacted.
             drop(ptr::replace(array.as_ptr(), FFI_ArrowArray::empty()));
             drop(ptr::replace(schema.as_ptr(), FFI_ArrowSchema::empty()));
-            let compact = interp.compact(batch.py(), batch)?;
-            export_pyarrow(interp, &compact, out)?;
+            let compact = super::python::compact(batch.py(), batch)?;
+            export_pyarrow(&compact, out)?;
         }
         give_validity(&mut *array.as_ptr(), &*schema.as_ptr());
     }
@@ -63,14 +58,11 @@ pub(crate) unsafe fn export_pyarrow_for_java(
 
 /// For a Python host: any Arrow-capable batch object as the C structs of one record batch, ready
 /// for Arrow Java (see the module's documentation), coerced as a function's result is.
-pub fn export_python_batch_for_java(
-    interp: &Interpreter,
-    batch: &Bound<'_, PyAny>,
-) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
-    let batch = super::coerce_python_batch(interp, batch)?;
+pub fn export_python_batch_for_java(batch: &Bound<'_, PyAny>) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
+    let batch = super::coerce_python_batch(batch)?;
     let (mut array, mut schema) = (FFI_ArrowArray::empty(), FFI_ArrowSchema::empty());
     // SAFETY: fresh, empty, writable structs.
-    unsafe { export_pyarrow_for_java(interp, &batch, RawBatch { array: &mut array, schema: &mut schema }) }?;
+    unsafe { export_pyarrow_for_java(&batch, RawBatch { array: &mut array, schema: &mut schema }) }?;
     Ok((array, schema))
 }
 

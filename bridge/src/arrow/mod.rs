@@ -16,16 +16,17 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyCapsuleMethods, PyTuple};
 
 use crate::error::{Error, Result};
-use crate::python::Interpreter;
+use crate::python::python_error;
 
 mod check;
 mod java;
-pub mod json;
+mod python;
 mod raw;
 pub mod rows;
 
 pub(crate) use java::export_pyarrow_for_java;
 pub use java::export_python_batch_for_java;
+pub(crate) use python::to_record_batch;
 
 const SCHEMA_CAPSULE: &CStr = c"arrow_schema";
 const ARRAY_CAPSULE: &CStr = c"arrow_array";
@@ -105,29 +106,25 @@ unsafe fn check_structs(array: &FFI_ArrowArray, schema: &FFI_ArrowSchema) -> Res
 /// Hands owned structs to pyarrow as a `pyarrow.RecordBatch` over the same buffers.
 pub fn to_pyarrow<'py>(
     py: Python<'py>,
-    interp: &Interpreter,
     array: FFI_ArrowArray,
     schema: FFI_ArrowSchema,
 ) -> Result<Bound<'py, PyAny>> {
     // pyarrow imports without validating: a malformed batch would be read out of bounds later.
     // SAFETY: owned, valid structs; on an error they are dropped, which releases them.
     unsafe { check_structs(&array, &schema) }?;
-    let import = interp.pyarrow_import(py)?;
+    let import = python::pyarrow_import(py)?;
     // pyarrow moves each struct out of its capsule (nulling its release); a capsule dropped
     // without being imported releases its struct when the FFI type is dropped.
-    let schema = PyCapsule::new_with_value(py, schema, SCHEMA_CAPSULE).map_err(|e| interp.error(py, e))?;
-    let array = PyCapsule::new_with_value(py, array, ARRAY_CAPSULE).map_err(|e| interp.error(py, e))?;
-    import.call1((schema, array)).map_err(|e| interp.error(py, e))
+    let schema = PyCapsule::new_with_value(py, schema, SCHEMA_CAPSULE).map_err(|e| python_error(py, e))?;
+    let array = PyCapsule::new_with_value(py, array, ARRAY_CAPSULE).map_err(|e| python_error(py, e))?;
+    import.call1((schema, array)).map_err(|e| python_error(py, e))
 }
 
 /// Moves a `pyarrow.RecordBatch`'s C structs out of its capsules into Rust ownership.
-pub(crate) fn from_pyarrow(
-    interp: &Interpreter,
-    batch: &Bound<'_, PyAny>,
-) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
+pub(crate) fn from_pyarrow(batch: &Bound<'_, PyAny>) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
     let (mut array, mut schema) = (FFI_ArrowArray::empty(), FFI_ArrowSchema::empty());
     // SAFETY: fresh, empty, writable structs.
-    unsafe { export_pyarrow(interp, batch, RawBatch { array: &mut array, schema: &mut schema }) }?;
+    unsafe { export_pyarrow(batch, RawBatch { array: &mut array, schema: &mut schema }) }?;
     Ok((array, schema))
 }
 
@@ -135,11 +132,7 @@ pub(crate) fn from_pyarrow(
 ///
 /// # Safety
 /// `out` must point to writable, released (or zeroed) C Data Interface structs.
-pub(crate) unsafe fn export_pyarrow(
-    interp: &Interpreter,
-    batch: &Bound<'_, PyAny>,
-    out: RawBatch,
-) -> Result<()> {
+pub(crate) unsafe fn export_pyarrow(batch: &Bound<'_, PyAny>, out: RawBatch) -> Result<()> {
     let py = batch.py();
     let (Some(out_array), Some(out_schema)) = (NonNull::new(out.array), NonNull::new(out.schema)) else {
         return Err(Error::Arrow("output ArrowArray and ArrowSchema addresses must be non-null".into()));
@@ -151,13 +144,13 @@ pub(crate) unsafe fn export_pyarrow(
                 .into(),
         ));
     }
-    let capsules = batch.call_method0("__arrow_c_array__").map_err(|e| interp.error(py, e))?;
+    let capsules = batch.call_method0("__arrow_c_array__").map_err(|e| python_error(py, e))?;
     let capsules = capsules.cast_into::<PyTuple>().map_err(|e| Error::Arrow(e.to_string()))?;
     let (schema, array) = (capsules.get_item(0), capsules.get_item(1));
-    let schema = schema.and_then(|s| Ok(s.cast_into::<PyCapsule>()?)).map_err(|e| interp.error(py, e))?;
-    let array = array.and_then(|a| Ok(a.cast_into::<PyCapsule>()?)).map_err(|e| interp.error(py, e))?;
-    let schema_ptr = schema.pointer_checked(Some(SCHEMA_CAPSULE)).map_err(|e| interp.error(py, e))?;
-    let array_ptr = array.pointer_checked(Some(ARRAY_CAPSULE)).map_err(|e| interp.error(py, e))?;
+    let schema = schema.and_then(|s| Ok(s.cast_into::<PyCapsule>()?)).map_err(|e| python_error(py, e))?;
+    let array = array.and_then(|a| Ok(a.cast_into::<PyCapsule>()?)).map_err(|e| python_error(py, e))?;
+    let schema_ptr = schema.pointer_checked(Some(SCHEMA_CAPSULE)).map_err(|e| python_error(py, e))?;
+    let array_ptr = array.pointer_checked(Some(ARRAY_CAPSULE)).map_err(|e| python_error(py, e))?;
     // SAFETY: the capsules hold valid structs (checked names); moving each out leaves a released
     // struct behind, so the capsule's destructor frees nothing; `out` is writable and released.
     unsafe {
@@ -172,16 +165,13 @@ pub(crate) unsafe fn export_pyarrow(
 /// For a Python host: any Arrow-capable batch object (pyarrow, polars, pandas, or anything with
 /// `__arrow_c_array__` / `__arrow_c_stream__`) as the C structs of one record batch, coerced as a
 /// function's result is, without copying its buffers.
-pub fn export_python_batch(
-    interp: &Interpreter,
-    batch: &Bound<'_, PyAny>,
-) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
-    from_pyarrow(interp, &coerce_python_batch(interp, batch)?)
+pub fn export_python_batch(batch: &Bound<'_, PyAny>) -> Result<(FFI_ArrowArray, FFI_ArrowSchema)> {
+    from_pyarrow(&coerce_python_batch(batch)?)
 }
 
 /// Any Arrow-capable batch object as one `pyarrow.RecordBatch`.
-fn coerce_python_batch<'py>(interp: &Interpreter, batch: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
-    interp.to_record_batch(batch.py(), batch).map_err(|e| match e {
+fn coerce_python_batch<'py>(batch: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+    python::to_record_batch(batch.py(), batch).map_err(|e| match e {
         Error::Python { type_name, message, .. } => {
             Error::Conversion(format!("not a batch: {type_name}: {message}"))
         }

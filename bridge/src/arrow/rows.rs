@@ -44,6 +44,11 @@ pub struct RowBatch {
 /// The widest precision Decimal128 holds.
 const DECIMAL_PRECISION: u8 = 38;
 
+/// Whether two column names are equal; the same shared name is recognised without comparing text.
+fn same_name(a: &ColumnName, b: &ColumnName) -> bool {
+    Arc::ptr_eq(a, b) || a == b
+}
+
 /// Builds one batch from many rows.
 ///
 /// Columns come in first-seen name order (the union of every row's names). A column's type is
@@ -55,11 +60,6 @@ const DECIMAL_PRECISION: u8 = 38;
 /// first value's type wins and the rows that do not fit it are rejected, as are ints that have
 /// no exact Float64, decimals that need more than 38 digits, and maps (a batch column holds
 /// scalars or lists of them).
-/// Whether two column names are equal; the same shared name is recognised without comparing text.
-fn same_name(a: &ColumnName, b: &ColumnName) -> bool {
-    Arc::ptr_eq(a, b) || a == b
-}
-
 pub fn rows_to_batch(rows: &[Row]) -> Result<RowBatch> {
     let mut names: Vec<&ColumnName> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();

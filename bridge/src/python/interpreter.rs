@@ -8,7 +8,6 @@ use std::sync::{Mutex, OnceLock};
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyModule};
 
 use super::config::PythonConfig;
@@ -30,10 +29,7 @@ pub struct Interpreter {
     install: PythonInstall,
     bridge: Py<PyModule>,
     describe_exception: Py<PyAny>,
-    to_record_batch: Py<PyAny>,
-    compact: Py<PyAny>,
     resolve_error: Py<PyAny>,
-    pyarrow_import: PyOnceLock<Py<PyAny>>,
 }
 
 impl std::fmt::Debug for Interpreter {
@@ -115,11 +111,8 @@ impl Interpreter {
             hosted,
             install,
             describe_exception: attr("describe_exception")?,
-            to_record_batch: attr("to_record_batch")?,
-            compact: attr("compact")?,
             resolve_error: attr("ResolveError")?,
             bridge: bridge.unbind(),
-            pyarrow_import: PyOnceLock::new(),
         })
     }
 
@@ -176,45 +169,14 @@ impl Interpreter {
     pub(crate) fn is_resolve_error(&self, py: Python<'_>, err: &PyErr) -> bool {
         err.matches(py, self.resolve_error.bind(py)).unwrap_or(false)
     }
+}
 
-    /// Coerces a batch function's result into one `pyarrow.RecordBatch`.
-    pub(crate) fn to_record_batch<'py>(
-        &self,
-        py: Python<'py>,
-        result: &Bound<'py, PyAny>,
-    ) -> Result<Bound<'py, PyAny>> {
-        self.to_record_batch.bind(py).call1((result,)).map_err(|e| self.error(py, e))
-    }
-
-    /// A copy of a `pyarrow.RecordBatch` with every array at offset 0.
-    pub(crate) fn compact<'py>(
-        &self,
-        py: Python<'py>,
-        batch: &Bound<'py, PyAny>,
-    ) -> Result<Bound<'py, PyAny>> {
-        self.compact.bind(py).call1((batch,)).map_err(|e| self.error(py, e))
-    }
-
-    /// `pyarrow.RecordBatch._import_from_c_capsule`, looked up once.
-    pub(crate) fn pyarrow_import<'py>(&self, py: Python<'py>) -> Result<&Bound<'py, PyAny>> {
-        self.pyarrow_import
-            .get_or_try_init(py, || {
-                let pyarrow = py.import("pyarrow").map_err(|e| {
-                    let err = self.error(py, e);
-                    Error::Config(format!(
-                        "batch calls need pyarrow in the Python environment \
-                         ({}): install it with `{} -m pip install pyarrow`. {err}",
-                        self.install.prefix.display(),
-                        self.install.executable.display()
-                    ))
-                })?;
-                let import = pyarrow
-                    .getattr("RecordBatch")
-                    .and_then(|rb| rb.getattr("_import_from_c_capsule"))
-                    .map_err(|e| self.error(py, e))?;
-                Ok(import.unbind())
-            })
-            .map(|f| f.bind(py))
+/// A Python exception as [`Error::Python`], with its full traceback: for the layers above the
+/// interpreter (the Arrow path), which need no handle on it.
+pub fn python_error(py: Python<'_>, err: PyErr) -> Error {
+    match INTERPRETER.get() {
+        Some(interp) => interp.error(py, err),
+        None => basic_error(py, err),
     }
 }
 

@@ -7,7 +7,7 @@ mod probe;
 mod thread;
 
 pub use config::PythonConfig;
-pub use interpreter::Interpreter;
+pub use interpreter::{Interpreter, python_error};
 pub use library::BUILD_PYTHON_VERSION;
 pub use probe::PythonInstall;
 pub use thread::attach;

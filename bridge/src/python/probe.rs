@@ -25,8 +25,6 @@ pub struct PythonInstall {
     pub sys_path: Vec<PathBuf>,
     /// The shared libpython to embed, if the installation has one.
     pub libpython: Option<PathBuf>,
-    /// Whether the executable itself runs on that shared library (false: statically linked).
-    pub links_libpython: bool,
 }
 
 impl PythonInstall {

@@ -26,13 +26,13 @@ import org.slf4j.LoggerFactory;
  * parser reads JSON), or does not fit the schema, fails its batch with a {@link JarrowException}
  * of code {@code CONVERSION} that names the value.
  *
- * <p>Thread-safe. Closing frees the native codec; a use after close throws.
+ * <p>Thread-safe. Closing frees the native format; a use after close throws.
  */
 public final class JsonFormat implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JsonFormat.class);
 
     private final Schema schema;
-    private Codec codec;
+    private Handle handle;
     private boolean closed;
     private final AtomicBoolean inferenceLogged = new AtomicBoolean();
 
@@ -59,12 +59,12 @@ public final class JsonFormat implements AutoCloseable {
      * How the schema was inferred, once the first batch was decoded; empty for a given schema.
      */
     public Optional<Inference> inference() {
-        Codec c;
+        Handle c;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("JsonFormat is closed");
             }
-            c = codec;
+            c = handle;
         }
         if (schema != null || c == null) {
             return Optional.empty();
@@ -103,7 +103,7 @@ public final class JsonFormat implements AutoCloseable {
      *     schema, or the result does not have one row per value
      */
     public JsonValues apply(PythonFunction function, JsonValues values) {
-        Codec c = codec();
+        Handle c = handle();
         long h = c.acquire();
         try {
             long f = function.acquire();
@@ -124,9 +124,9 @@ public final class JsonFormat implements AutoCloseable {
 
     /** Logs the inferred schema once, as soon as there is one (even if its batch failed). */
     private void logInference() {
-        Codec c;
+        Handle c;
         synchronized (this) {
-            c = codec;
+            c = handle;
         }
         try {
             long h = c.acquire();
@@ -147,32 +147,32 @@ public final class JsonFormat implements AutoCloseable {
         }
     }
 
-    /** The native codec, made at first use (when the runtime, and so the natives, are loaded). */
-    private synchronized Codec codec() {
+    /** The native format, made at first use (when the runtime, and so the natives, are loaded). */
+    private synchronized Handle handle() {
         if (closed) {
             throw new IllegalStateException("JsonFormat is closed");
         }
-        if (codec == null) {
+        if (handle == null) {
             if (schema == null) {
-                codec = new Codec(nativeCreate(0));
+                handle = new Handle(nativeCreate(0));
             } else {
                 NioAccess.require();
                 try (BufferAllocator allocator = new RootAllocator();
                      ArrowSchema exported = ArrowSchema.allocateNew(allocator)) {
                     Data.exportSchema(allocator, schema, null, exported);
                     // The native side takes the exported schema over.
-                    codec = new Codec(nativeCreate(exported.memoryAddress()));
+                    handle = new Handle(nativeCreate(exported.memoryAddress()));
                 }
             }
         }
-        return codec;
+        return handle;
     }
 
     @Override
     public synchronized void close() {
         closed = true;
-        if (codec != null) {
-            codec.close();
+        if (handle != null) {
+            handle.close();
         }
     }
 
@@ -181,8 +181,8 @@ public final class JsonFormat implements AutoCloseable {
         return "JsonFormat(" + (schema == null ? "inferred" : schema.toString()) + ")";
     }
 
-    private static final class Codec extends NativeHandle {
-        Codec(long handle) {
+    private static final class Handle extends NativeHandle {
+        Handle(long handle) {
             super(handle, JsonFormat::nativeFree, "JsonFormat");
         }
     }

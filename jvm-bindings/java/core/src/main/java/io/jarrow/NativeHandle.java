@@ -18,7 +18,12 @@ abstract class NativeHandle implements AutoCloseable {
     private final Cleaner.Cleanable cleanable;
     private final String what;
 
-    /** The native handle and its calls in flight; frees the object at most once. */
+    /**
+     * The native handle and its calls in flight; frees the object at most once. A close waits (on
+     * this object's monitor) until the last call in flight ends: that call's release, seeing the
+     * handle closed, wakes it. A call is long (a Python function, a whole batch), so the close
+     * sleeps rather than spins.
+     */
     private static final class State implements Runnable {
         final AtomicLong handle;
         final AtomicInteger inFlight = new AtomicInteger();
@@ -29,15 +34,36 @@ abstract class NativeHandle implements AutoCloseable {
             this.free = free;
         }
 
+        /** Ends a call; the last one to end after a close wakes the closing thread. */
+        void release() {
+            if (inFlight.decrementAndGet() == 0 && handle.get() == 0) {
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
+        }
+
         @Override
         public void run() {
             long h = handle.getAndSet(0);
-            if (h != 0) {
-                while (inFlight.get() != 0) {
-                    Thread.onSpinWait();
-                }
-                free.accept(h);
+            if (h == 0) {
+                return;
             }
+            boolean interrupted = false;
+            synchronized (this) {
+                while (inFlight.get() != 0) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        // The object must still be freed, and only once no call uses it.
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            free.accept(h);
         }
     }
 
@@ -55,7 +81,7 @@ abstract class NativeHandle implements AutoCloseable {
         state.inFlight.incrementAndGet();
         long h = state.handle.get();
         if (h == 0) {
-            state.inFlight.decrementAndGet();
+            state.release();
             throw new IllegalStateException(what + " is closed");
         }
         return h;
@@ -63,7 +89,7 @@ abstract class NativeHandle implements AutoCloseable {
 
     /** Ends a use begun by {@link #acquire()}. */
     final void release() {
-        state.inFlight.decrementAndGet();
+        state.release();
     }
 
     /** Whether {@link #close()} was called. */
@@ -71,7 +97,10 @@ abstract class NativeHandle implements AutoCloseable {
         return state.handle.get() == 0;
     }
 
-    /** Frees the native object once calls in flight have returned. Closing twice is harmless. */
+    /**
+     * Frees the native object once calls in flight have returned, and returns then: a close during
+     * a long call waits for it. Closing twice is harmless.
+     */
     @Override
     public void close() {
         cleanable.clean();

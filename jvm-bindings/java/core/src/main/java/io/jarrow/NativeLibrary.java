@@ -17,32 +17,11 @@ import java.util.concurrent.TimeUnit;
  * native side then makes its symbols global for numpy and friends).
  */
 final class NativeLibrary {
-    private static final String PROBE = String.join("\n",
-            "import os, sys, sysconfig",
-            "def mapped():",
-            "    try:",
-            "        for line in open('/proc/self/maps'):",
-            "            f = line.split(None, 5)",
-            "            if len(f) == 6 and os.path.basename(f[5].strip()).startswith('libpython') and '.so' in f[5]:",
-            "                return os.path.realpath(f[5].strip())",
-            "    except OSError:",
-            "        pass",
-            "def installed():",
-            "    v = sysconfig.get_config_var",
-            "    names = [n for n in (v('INSTSONAME'), v('LDLIBRARY')) if n and '.so' in n]",
-            "    dirs = [d for d in (v('LIBDIR'), os.path.join(v('LIBDIR') or '', v('MULTIARCH') or ''), v('LIBPL')) if d]",
-            "    for d in dirs:",
-            "        for n in names:",
-            "            if os.path.exists(os.path.join(d, n)):",
-            "                return os.path.realpath(os.path.join(d, n))",
-            "print('version=%d.%d' % sys.version_info[:2])",
-            "print('libpython=' + (mapped() or installed() or ''))",
-            "try:",
-            "    import jarrow",
-            "    print('jni=' + jarrow.jni_library())",
-            "except Exception as e:",
-            "    print('jni_error=%s: %s' % (type(e).__name__, str(e).replace(chr(10), ' ')))",
-            "");
+    /**
+     * The core's probe of a Python environment (bridge/src/python/probe.py, which the build copies
+     * into the jar): both sides look for libpython in the same places.
+     */
+    private static final String PROBE = PythonScripts.read("probe.py");
 
     private static Path loadedFor;
 
@@ -60,11 +39,12 @@ final class NativeLibrary {
             return;
         }
         Map<String, String> facts = probe(python);
+        String version = shortVersion(facts.getOrDefault("version", ""));
         String libpython = facts.getOrDefault("libpython", "");
         if (libpython.isEmpty()) {
-            throw new JarrowException("CONFIG", python + " (Python " + facts.get("version")
+            throw new JarrowException("CONFIG", python + " (Python " + version
                     + ") has no shared libpython: it is linked statically, and jarrow needs libpython"
-                    + facts.get("version") + ".so to embed it. Install the distribution's libpython package, "
+                    + version + ".so to embed it. Install the distribution's libpython package, "
                     + "or use a Python built with --enable-shared");
         }
         String override = System.getProperty("jarrow.library");
@@ -86,12 +66,18 @@ final class NativeLibrary {
         } catch (UnsatisfiedLinkError e) {
             String source = override != null && !override.isBlank() ? "-Djarrow.library" : "the jarrow package of " + python;
             throw new JarrowException("CONFIG", "cannot load jarrow's JNI library " + library + " (from " + source
-                    + "): " + e.getMessage() + ". It must be built for Python " + facts.get("version"), e);
+                    + "): " + e.getMessage() + ". It must be built for Python " + version, e);
         }
         loadedFor = python;
     }
 
-    /** What `python` says about its libpython and its jarrow package. */
+    /** {@code major.minor} of a probed {@code major.minor.micro}. */
+    static String shortVersion(String version) {
+        String[] parts = version.split("\\.");
+        return parts.length >= 2 ? parts[0] + "." + parts[1] : version;
+    }
+
+    /** What `python` says about its layout, its libpython and its jarrow package. */
     static Map<String, String> probe(Path python) {
         if (!Files.isExecutable(python)) {
             throw new JarrowException("CONFIG", "the Python executable " + python + " does not exist or is not "
@@ -99,7 +85,7 @@ final class NativeLibrary {
         }
         Process process;
         try {
-            process = new ProcessBuilder(python.toString(), "-c", PROBE).redirectErrorStream(true).start();
+            process = new ProcessBuilder(python.toString(), "-c", PROBE, "--properties").redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new JarrowException("CONFIG", "cannot run " + python + ": " + e.getMessage(), e);
         }

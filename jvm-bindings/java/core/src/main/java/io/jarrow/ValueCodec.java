@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Java values to and from the compact tagged encoding the native side reads (codec.rs). One call's
- * arguments cross JNI as one byte array instead of one JNI round trip per object.
+ * Java values to and from the compact tagged encoding the native side reads (the core's
+ * {@code jarrow::jvm::codec}, whose module doc is the wire format's spec; ValueCodecTest pins the
+ * same bytes). One call's arguments cross JNI as one byte array instead of one JNI round trip per
+ * object.
  */
 final class ValueCodec {
     static final byte NULL = 0, FALSE = 1, TRUE = 2, INT = 3, FLOAT = 4, STR = 5, BYTES = 6, LIST = 7,

@@ -261,7 +261,7 @@ fn finish(column: Column, nulls: Option<NullBuffer>) -> Option<ArrayRef> {
 mod tests {
     use arrow::datatypes::{DataType, Field, Schema};
 
-    use super::super::JsonCodec;
+    use super::super::JsonFormat;
     use super::super::test_support::Rng;
     use super::*;
 
@@ -374,14 +374,14 @@ mod tests {
         let schema = schema();
         let flat = FlatDecoder::new(&schema).unwrap();
         let checker = Checker::new(&schema);
-        let codec = JsonCodec::with_schema(schema.clone());
+        let format = JsonFormat::with_schema(schema.clone());
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let (mut fast, mut total) = (0, 0);
         for _ in 0..4000 {
             let values: Vec<String> = (0..1 + rng.next() % 3).map(|_| value(&mut rng)).collect();
             let (data, ends) = laid_out(&values);
             let values_ref = Values::new(&data, &ends).unwrap();
-            let general = codec.decode_general(schema.clone(), values_ref);
+            let general = format.decode_general(schema.clone(), values_ref);
             total += 1;
             match flat.decode(values_ref, &checker) {
                 Flat::Decoded(batch) => {

@@ -1,4 +1,5 @@
-//! Calling into the JVM from threads Java did not start (jarrow's runtime, Python threads).
+//! Calling into the JVM from threads Java did not start (jarrow's runtime, Python threads), for
+//! both bindings: the JNI library's callbacks into Java and the Python extension's Java calls.
 //!
 //! Such threads attach as daemons: a thread attached the ordinary way counts as a live Java
 //! thread, and the JVM's exit would wait for it forever. jni-rs attaches only the ordinary way,

@@ -28,9 +28,9 @@ use check::{Checker, Malformed};
 use flat::{Flat, FlatDecoder};
 pub use infer::Inference;
 
-/// Decodes JSON values into Arrow batches and encodes batches into JSON values.
+/// The JSON format: decodes JSON values into Arrow batches and encodes batches into JSON values.
 #[derive(Debug, Default)]
-pub struct JsonCodec {
+pub struct JsonFormat {
     given: Option<SchemaRef>,
     inferred: OnceLock<Inference>,
     /// How values of the schema are checked and decoded, made with the schema.
@@ -82,15 +82,15 @@ impl<'a> Values<'a> {
     }
 }
 
-impl JsonCodec {
-    /// A codec for values of this schema.
+impl JsonFormat {
+    /// The format of values of this schema.
     pub fn with_schema(schema: SchemaRef) -> Self {
-        JsonCodec { given: Some(schema), inferred: OnceLock::new(), paths: OnceLock::new() }
+        JsonFormat { given: Some(schema), inferred: OnceLock::new(), paths: OnceLock::new() }
     }
 
-    /// A codec whose schema is inferred from the first batch it decodes.
+    /// A format whose schema is inferred from the first batch it decodes.
     pub fn inferring() -> Self {
-        JsonCodec::default()
+        JsonFormat::default()
     }
 
     /// The schema, once given or inferred.
@@ -254,14 +254,14 @@ mod tests {
     fn decodes_one_row_per_value_and_encodes_them_back() {
         let (data, ends) =
             laid_out(&[r#"{"id": 1, "amount": 2.5}"#, r#"{"amount": -1e3, "id": 2}"#, r#" {"id": 3} "#]);
-        let codec = JsonCodec::inferring();
-        let batch = codec.decode(Values::new(&data, &ends).unwrap()).unwrap();
+        let format = JsonFormat::inferring();
+        let batch = format.decode(Values::new(&data, &ends).unwrap()).unwrap();
         assert_eq!(batch.num_rows(), 3);
-        assert_eq!(codec.schema().unwrap().field_with_name("id").unwrap().data_type(), &DataType::Int64);
+        assert_eq!(format.schema().unwrap().field_with_name("id").unwrap().data_type(), &DataType::Int64);
         assert_eq!(batch.column_by_name("id").unwrap().as_primitive::<Int64Type>().values(), &[1, 2, 3]);
         let amount = batch.column_by_name("amount").unwrap().as_primitive::<Float64Type>();
         assert_eq!((amount.value(0), amount.value(1), amount.is_null(2)), (2.5, -1000.0, true));
-        let (out, out_ends) = JsonCodec::encode(&batch).unwrap();
+        let (out, out_ends) = JsonFormat::encode(&batch).unwrap();
         let rows: Vec<&[u8]> = Values::new(&out, &out_ends).unwrap().iter().collect();
         // Inferred fields come in name order.
         assert_eq!(rows, [&br#"{"amount":2.5,"id":1}"#[..], br#"{"amount":-1000.0,"id":2}"#, br#"{"id":3}"#]);
@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn a_value_that_is_not_one_object_is_named() {
         let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Float64, true)]));
-        let codec = JsonCodec::with_schema(schema);
+        let format = JsonFormat::with_schema(schema);
         for (values, expected) in [
             (
                 vec![r#"{"x": 1}"#, r#"{"x": 2"#, r#"}"#],
@@ -282,7 +282,7 @@ mod tests {
             (vec![r#"{"x": "abc"}"#], "does not fit the schema"),
         ] {
             let (data, ends) = laid_out(&values);
-            let error = codec.decode(Values::new(&data, &ends).unwrap()).unwrap_err().to_string();
+            let error = format.decode(Values::new(&data, &ends).unwrap()).unwrap_err().to_string();
             assert!(error.contains(expected), "{values:?}: {error}");
         }
         let error = Values::new(b"{}", &[3]).unwrap_err().to_string();
@@ -298,7 +298,7 @@ mod tests {
         let mut nested = flat.clone();
         nested.push(Field::new_list("tags", Field::new_list_field(DataType::Int64, true), true));
         for fields in [flat, nested] {
-            let codec = JsonCodec::with_schema(Arc::new(Schema::new(fields)));
+            let format = JsonFormat::with_schema(Arc::new(Schema::new(fields)));
             for value in [
                 r#"{"id": 5000,, "amount": 1.0}"#,
                 r#"{"id": 7500 "amount": 1.0}"#,
@@ -308,7 +308,7 @@ mod tests {
                 r#"{"id": 1, "amount": 1.0, "tags": [1,,2]}"#,
             ] {
                 let (data, ends) = laid_out(&[r#"{"id": 1, "amount": 2.5}"#, value]);
-                let result = codec.decode(Values::new(&data, &ends).unwrap());
+                let result = format.decode(Values::new(&data, &ends).unwrap());
                 let error = result.map(|b| format!("decoded {b:?}")).unwrap_err().to_string();
                 assert!(
                     error.contains("value 1 of the batch is not valid JSON: at byte "),
@@ -323,12 +323,12 @@ mod tests {
     #[test]
     fn escaped_characters_of_every_plane_decode_to_themselves() {
         let schema = Arc::new(Schema::new(vec![Field::new("s", DataType::Utf8, true)]));
-        let codec = JsonCodec::with_schema(schema);
+        let format = JsonFormat::with_schema(schema);
         let (data, ends) = laid_out(&[
             r#"{"s": "\uD83D\uDE00 \uD840\uDC00 \uD87E\uDC04 \uDBFF\uDFFF"}"#,
             r#"{"s": "\\uD840\\uDC00 \"\uD840\uDC00\""}"#,
         ]);
-        let batch = codec.decode(Values::new(&data, &ends).unwrap()).unwrap();
+        let batch = format.decode(Values::new(&data, &ends).unwrap()).unwrap();
         let s = batch.column(0).as_string::<i32>();
         assert_eq!(s.value(0), "\u{1F600} \u{20000} \u{2F804} \u{10FFFF}");
         assert_eq!(s.value(1), "\\uD840\\uDC00 \"\u{20000}\"");
@@ -340,21 +340,21 @@ mod tests {
     fn one_bad_value_in_the_first_batch_costs_only_itself() {
         let mut values: Vec<String> = (0..8).map(|i| format!(r#"{{"id": {i}, "amount": {i}.5}}"#)).collect();
         values[3] = r#"{"id": 3, "amount": "abc"}"#.into();
-        let codec = JsonCodec::inferring();
+        let format = JsonFormat::inferring();
         let (data, ends) = laid_out(&values.iter().map(String::as_str).collect::<Vec<_>>());
-        let error = codec.decode(Values::new(&data, &ends).unwrap()).unwrap_err().to_string();
+        let error = format.decode(Values::new(&data, &ends).unwrap()).unwrap_err().to_string();
         assert!(
             error.contains(
                 r#"value 3 of the batch does not fit the schema: field "amount" is `"abc"`, expected a number (Float64)"#
             ),
             "{error}"
         );
-        let inference = codec.inference().unwrap();
+        let inference = format.inference().unwrap();
         assert_eq!((inference.agreeing, inference.values), (7, 8));
         // Alone (as a stream processor splitting the failed batch decodes them), each other
         // value decodes.
         for (i, value) in values.iter().enumerate() {
-            let result = codec.decode(Values::new(value.as_bytes(), &[value.len() as i32]).unwrap());
+            let result = format.decode(Values::new(value.as_bytes(), &[value.len() as i32]).unwrap());
             assert_eq!(result.is_ok(), i != 3, "{value}: {result:?}");
         }
     }
@@ -362,8 +362,8 @@ mod tests {
     #[test]
     fn strings_with_newlines_stay_one_value() {
         let (data, ends) = laid_out(&[r#"{"s": "a\nb"}"#, r#"{"s": "c"}"#]);
-        let batch = JsonCodec::inferring().decode(Values::new(&data, &ends).unwrap()).unwrap();
-        let (out, out_ends) = JsonCodec::encode(&batch).unwrap();
+        let batch = JsonFormat::inferring().decode(Values::new(&data, &ends).unwrap()).unwrap();
+        let (out, out_ends) = JsonFormat::encode(&batch).unwrap();
         assert_eq!(out_ends.len(), 2);
         assert_eq!(&out[..out_ends[0] as usize], br#"{"s":"a\nb"}"#);
     }

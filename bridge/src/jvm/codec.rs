@@ -1,10 +1,44 @@
-//! Values to and from the tagged encoding of `io.jarrow.ValueCodec`: one call's arguments or one
-//! row cross JNI as one byte array, not one JNI round trip per object.
+//! The value wire codec: one call's arguments, one result or one row cross JNI as one byte array,
+//! not one JNI round trip per object. Its Java half is `io.jarrow.ValueCodec`; both bindings use
+//! this half (Java calling Python, and Python calling Java).
+//!
+//! # Wire format
+//!
+//! Every number is little-endian. A *length* is an `i32`, never negative: a count of elements or
+//! of bytes. A *string* is a length and that many bytes of UTF-8, with no terminator.
+//!
+//! A *value* is one tag byte and what that tag says follows:
+//!
+//! | tag | type | then |
+//! |---|---|---|
+//! | 0 | null | nothing |
+//! | 1 / 2 | false / true | nothing |
+//! | 3 | integer | `i64` |
+//! | 4 | float | `f64`, its IEEE 754 bits |
+//! | 5 | string | a string |
+//! | 6 | bytes | a length, the bytes |
+//! | 7 | list | a length, that many values |
+//! | 8 | map | a length, that many pairs of values (key, then value), in order |
+//! | 9 | date | `i64` days since 1970-01-01 |
+//! | 10 | time | `i64` nanoseconds since midnight |
+//! | 11 | date-time without zone | `i64` seconds since 1970-01-01T00:00, `i32` nanoseconds (0..10^9) |
+//! | 12 | date-time with offset | `i64` seconds since the epoch (the instant), `i32` nanoseconds, `i32` offset in seconds east of UTC |
+//! | 13 | decimal | `i32` scale, a length, the unscaled value in big-endian two's complement |
+//! | 14 | big integer | a length, the value in big-endian two's complement (one of 64 bits or fewer is tag 3) |
+//! | 15 | duration | `i64` seconds (rounded down), `i32` nanoseconds (0..10^9) |
+//!
+//! Three framings use values: a *value* alone (a call's result); a *call*, a length and that many
+//! positional values, then a length and that many pairs of a string (the keyword) and a value;
+//! a *row*, a length and that many pairs of a string (the column name) and a value. The tests
+//! below and `ValueCodecTest.java` pin the same bytes for the same values.
 
 use bigdecimal::BigDecimal;
 use bigdecimal::num_bigint::BigInt;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeDelta};
-use jarrow::{ColumnName, Error, Kwargs, Result, Row, Value};
+
+use crate::arrow::rows::{ColumnName, Row};
+use crate::error::{Error, Result};
+use crate::value::{Kwargs, Value};
 
 const NULL: u8 = 0;
 const FALSE: u8 = 1;
@@ -295,4 +329,94 @@ pub fn encode_call(args: &[Value], kwargs: &[(String, Value)]) -> Result<Vec<u8>
 /// One value Java encoded.
 pub fn decode_value(bytes: &[u8]) -> Result<Value> {
     Reader { bytes }.value()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use chrono::{NaiveDateTime, TimeZone};
+
+    use super::*;
+
+    /// The same values, the same bytes, as `ValueCodecTest.java` writes them: the wire format is
+    /// what both halves agree on, so a change to either fails one of the two tests.
+    fn golden() -> Vec<(Value, Vec<u8>)> {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let epoch = date(1970, 1, 1);
+        vec![
+            (Value::Null, vec![0]),
+            (Value::Bool(false), vec![1]),
+            (Value::Bool(true), vec![2]),
+            (Value::Int(1), vec![3, 1, 0, 0, 0, 0, 0, 0, 0]),
+            (Value::Int(-2), vec![3, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]),
+            (Value::Float(1.5), vec![4, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F]),
+            (Value::Str("hé".into()), vec![5, 3, 0, 0, 0, b'h', 0xC3, 0xA9]),
+            (Value::Bytes(vec![1, 2]), vec![6, 2, 0, 0, 0, 1, 2]),
+            (
+                Value::List(vec![Value::Int(1), Value::Null]),
+                vec![7, 2, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+            ),
+            (
+                Value::Map(vec![(Value::Str("a".into()), Value::Bool(true))]),
+                vec![8, 1, 0, 0, 0, 5, 1, 0, 0, 0, b'a', 2],
+            ),
+            (Value::Date(date(1970, 1, 2)), vec![9, 1, 0, 0, 0, 0, 0, 0, 0]),
+            (
+                Value::Time(NaiveTime::from_hms_nano_opt(0, 0, 1, 2).unwrap()),
+                vec![10, 0x02, 0xCA, 0x9A, 0x3B, 0, 0, 0, 0],
+            ),
+            (
+                Value::DateTime(NaiveDateTime::new(epoch, NaiveTime::from_hms_nano_opt(0, 0, 1, 5).unwrap())),
+                vec![11, 1, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0],
+            ),
+            (
+                Value::DateTimeTz(
+                    FixedOffset::east_opt(3600).unwrap().with_ymd_and_hms(1970, 1, 1, 1, 0, 1).unwrap(),
+                ),
+                vec![12, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x0E, 0, 0],
+            ),
+            (Value::Decimal(BigDecimal::from_str("1.25").unwrap()), vec![13, 2, 0, 0, 0, 1, 0, 0, 0, 0x7D]),
+            (Value::BigInt(BigInt::from(1u128 << 64)), vec![14, 9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
+            (
+                Value::Duration(TimeDelta::milliseconds(-1500)),
+                vec![15, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x65, 0xCD, 0x1D],
+            ),
+        ]
+    }
+
+    #[test]
+    fn values_encode_to_the_golden_bytes_and_back() {
+        for (value, bytes) in golden() {
+            assert_eq!(encode_value(&value).unwrap(), bytes, "{value:?}");
+            assert_eq!(decode_value(&bytes).unwrap(), value, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn a_call_and_a_row_encode_to_the_golden_bytes_and_back() {
+        let args = vec![Value::Int(7)];
+        let kwargs = vec![("k".to_owned(), Value::Str("v".into()))];
+        let call = [
+            &[1, 0, 0, 0, 3, 7, 0, 0, 0, 0, 0, 0, 0][..],
+            &[1, 0, 0, 0, 1, 0, 0, 0, b'k', 5, 1, 0, 0, 0, b'v'],
+        ]
+        .concat();
+        assert_eq!(encode_call(&args, &kwargs).unwrap(), call);
+        assert_eq!(decode_call(&call).unwrap(), (args, kwargs));
+
+        let row: Row = vec![("a".into(), Value::Int(1))];
+        let bytes = vec![1, 0, 0, 0, 1, 0, 0, 0, b'a', 3, 1, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(encode_row(&row).unwrap(), bytes);
+        assert_eq!(decode_row(&bytes, &mut Vec::new()).unwrap(), row);
+    }
+
+    #[test]
+    fn truncated_and_unknown_encodings_are_errors() {
+        assert!(decode_value(&[3, 1, 0]).unwrap_err().to_string().contains("truncated"));
+        assert!(decode_value(&[16]).unwrap_err().to_string().contains("unknown value tag 16"));
+        assert!(
+            decode_value(&[5, 0xFF, 0xFF, 0xFF, 0xFF]).unwrap_err().to_string().contains("negative length")
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! The codec against serde_json on generated documents: flat records of every type the fast path
+//! The JSON format against serde_json on generated documents: flat records of every type the fast path
 //! decodes, and mutations of them (commas, quotes, braces, escapes, numbers, truncation, bytes
 //! that are not UTF-8). What serde_json accepts as an object whose values fit the schema must
 //! decode to exactly the values serde_json read (floats as the correctly rounded parse of their
@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 
 use super::flat::Flat;
 use super::test_support::Rng;
-use super::{JsonCodec, Paths, Values};
+use super::{JsonFormat, Paths, Values};
 
 /// One field of each type the fast path decodes, nullable and not.
 const FIELDS: [(&str, DataType, bool); 12] = [
@@ -568,12 +568,12 @@ fn unpanicked<T>(docs: &[&[u8]], decode: impl FnOnce() -> T) -> T {
     })
 }
 
-/// The codec's result on these documents, or the general path's alone.
-fn decode(codec: &JsonCodec, docs: &[&[u8]], general: bool) -> Result<RecordBatch, String> {
+/// The format's result on these documents, or the general path's alone.
+fn decode(format: &JsonFormat, docs: &[&[u8]], general: bool) -> Result<RecordBatch, String> {
     let (data, ends) = laid_out(docs.iter().copied());
     let values = Values::new(&data, &ends).unwrap();
-    let schema = codec.schema().unwrap().clone();
-    unpanicked(docs, || if general { codec.decode_general(schema, values) } else { codec.decode(values) })
+    let schema = format.schema().unwrap().clone();
+    unpanicked(docs, || if general { format.decode_general(schema, values) } else { format.decode(values) })
         .map_err(|e| e.to_string())
 }
 
@@ -582,8 +582,8 @@ const CHUNK: usize = 1000;
 
 /// Checks `count` documents made from a seed of their own; counts the valid ones, those of them
 /// on the fast path, and the invalid ones.
-fn check_chunk(codec: &JsonCodec, chunk: usize, count: usize) -> [usize; 3] {
-    let Paths { checker, flat: Some(flat) } = codec.paths(&schema()) else {
+fn check_chunk(format: &JsonFormat, chunk: usize, count: usize) -> [usize; 3] {
+    let Paths { checker, flat: Some(flat) } = format.paths(&schema()) else {
         panic!("the fast path does not take the schema")
     };
     let mut generator = Generator {
@@ -614,7 +614,7 @@ fn check_chunk(codec: &JsonCodec, chunk: usize, count: usize) -> [usize; 3] {
         }
     };
     // The usual ones in one batch, which the fast path must decode; the others in one
-    // batch, which the codec mostly leaves to the general path; all on the general path.
+    // batch, which the format mostly leaves to the general path; all on the general path.
     let usual_docs = docs_of(&usual);
     let (data, ends) = laid_out(usual_docs.iter().copied());
     match unpanicked(&usual_docs, || flat.decode(Values::new(&data, &ends).unwrap(), checker)) {
@@ -624,7 +624,7 @@ fn check_chunk(codec: &JsonCodec, chunk: usize, count: usize) -> [usize; 3] {
     }
     for (path, rows, general) in [("decode", &unusual, false), ("decode_general", &all, true)] {
         let docs = docs_of(rows);
-        let batch = decode(codec, &docs, general).unwrap_or_else(|e| {
+        let batch = decode(format, &docs, general).unwrap_or_else(|e| {
             let culprit =
                 e.split("value ").nth(1).and_then(|rest| rest.split(' ').next()?.parse::<usize>().ok());
             let doc = culprit.map(|i| lossy(docs[i]));
@@ -632,10 +632,10 @@ fn check_chunk(codec: &JsonCodec, chunk: usize, count: usize) -> [usize; 3] {
         });
         compare(path, rows, batch);
     }
-    // Each invalid one alone: rejected by the codec (the fast path first) and by the check
+    // Each invalid one alone: rejected by the format (the fast path first) and by the check
     // the general path makes of every value before arrow-json.
     for doc in &invalid {
-        if let Ok(batch) = decode(codec, &[doc], false) {
+        if let Ok(batch) = decode(format, &[doc], false) {
             panic!(
                 "accepted {:?}, which serde_json rejects or which does not fit: {:?}",
                 lossy(doc),
@@ -651,7 +651,7 @@ fn check_chunk(codec: &JsonCodec, chunk: usize, count: usize) -> [usize; 3] {
         let mut mixed = docs_of(&all);
         mixed.insert(at, bad);
         for general in [false, true] {
-            let error = decode(codec, &mixed, general)
+            let error = decode(format, &mixed, general)
                 .err()
                 .unwrap_or_else(|| panic!("a batch with {:?} decoded", lossy(bad)));
             assert!(error.contains(&format!("value {at} of the batch")), "{error}");
@@ -664,7 +664,7 @@ fn check_chunk(codec: &JsonCodec, chunk: usize, count: usize) -> [usize; 3] {
 fn decodes_what_serde_json_reads_and_rejects_the_rest() {
     let total: usize =
         std::env::var("JARROW_JSON_DIFFERENTIAL_DOCS").map_or(1_000_000, |n| n.parse().unwrap());
-    let codec = JsonCodec::with_schema(schema());
+    let format = JsonFormat::with_schema(schema());
     // Chunks on every core: the documents do not depend on how many there are.
     let chunks = total.div_ceil(CHUNK);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
@@ -672,11 +672,11 @@ fn decodes_what_serde_json_reads_and_rejects_the_rest() {
     let [valid, fast, invalid] = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|first| {
-                let codec = &codec;
+                let format = &format;
                 scope.spawn(move || {
                     (first..chunks)
                         .step_by(threads)
-                        .map(|chunk| check_chunk(codec, chunk, CHUNK.min(total - chunk * CHUNK)))
+                        .map(|chunk| check_chunk(format, chunk, CHUNK.min(total - chunk * CHUNK)))
                         .fold([0; 3], add)
                 })
             })
