@@ -31,7 +31,9 @@ fn value(json: &Json) -> Value {
     match json {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => n.as_i64().map_or_else(|| Value::Float(n.as_f64().expect("a finite number")), Value::Int),
+        Json::Number(n) => {
+            n.as_i64().map_or_else(|| Value::Float(n.as_f64().expect("a finite number")), Value::Int)
+        }
         Json::String(s) => Value::Str(s.clone()),
         Json::Array(items) => Value::List(items.iter().map(value).collect()),
         Json::Object(fields) => {
@@ -54,7 +56,8 @@ fn column(name: &str, typed: &Json) -> (String, ArrayRef) {
 
 fn batch(columns: &Json) -> RecordBatch {
     let columns = columns.as_object().expect("columns are {name: column}");
-    RecordBatch::try_from_iter(columns.iter().map(|(name, typed)| column(name, typed))).expect("a valid batch")
+    RecordBatch::try_from_iter(columns.iter().map(|(name, typed)| column(name, typed)))
+        .expect("a valid batch")
 }
 
 /// The batch as the file writes it: {name: {type: values}}.
@@ -64,15 +67,24 @@ fn columns_of(batch: &RecordBatch) -> Json {
         let (kind, values): (&str, Vec<Json>) = match field.data_type() {
             DataType::Int64 => {
                 let a = array.as_any().downcast_ref::<Int64Array>().expect("int64");
-                ("int64", (0..a.len()).map(|i| if a.is_null(i) { Json::Null } else { a.value(i).into() }).collect())
+                (
+                    "int64",
+                    (0..a.len()).map(|i| if a.is_null(i) { Json::Null } else { a.value(i).into() }).collect(),
+                )
             }
             DataType::Float64 => {
                 let a = array.as_any().downcast_ref::<Float64Array>().expect("float64");
-                ("float64", (0..a.len()).map(|i| if a.is_null(i) { Json::Null } else { a.value(i).into() }).collect())
+                (
+                    "float64",
+                    (0..a.len()).map(|i| if a.is_null(i) { Json::Null } else { a.value(i).into() }).collect(),
+                )
             }
             DataType::Utf8 => {
                 let a = array.as_any().downcast_ref::<StringArray>().expect("utf8");
-                ("utf8", (0..a.len()).map(|i| if a.is_null(i) { Json::Null } else { a.value(i).into() }).collect())
+                (
+                    "utf8",
+                    (0..a.len()).map(|i| if a.is_null(i) { Json::Null } else { a.value(i).into() }).collect(),
+                )
             }
             other => panic!("a result column of type {other}, which cases.json cannot say"),
         };
@@ -124,7 +136,8 @@ fn every_call_gives_what_the_contract_says() {
 fn every_batch_gives_what_the_contract_says() {
     let python = python();
     for case in cases()["batches"].as_array().expect("batches") {
-        let function = python.function(case["apply"].as_str().expect("a name")).expect("the function resolves");
+        let function =
+            python.function(case["apply"].as_str().expect("a name")).expect("the function resolves");
         match function.apply(&batch(&case["columns"])) {
             Ok(result) => {
                 assert!(case.get("returns").is_some(), "{case}: expected an error, got {result:?}");
