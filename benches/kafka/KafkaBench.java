@@ -3,22 +3,39 @@ import io.jarrow.PythonRuntime;
 import io.jarrow.examples.fraud.FraudApp;
 import io.jarrow.examples.fraud.FraudTopology;
 import io.jarrow.examples.fraud.LocalKafka;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.KafkaStreams;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Properties;
-import java.util.function.UnaryOperator;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -32,34 +49,67 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
- * The demo's topology, one stream thread, records/s: on Kafka Streams' TopologyTestDriver (no
- * broker; it commits after every record) through PythonProcessor at several batch sizes, through
- * one PemJa call per record (how it is done today), and through a Java-only topology (the
- * driver's own ceiling); then the same on a real single-node broker started here (sharing this
- * machine's cores). One mode per JVM (two CPythons must not share a process):
- * {@code java KafkaBench <jarrow|pemja|baseline> <transactions.jsonl> <fraud_model dir> <model file>}.
- * Prints {@code name records_per_second} lines.
+ * The demo's topology, one stream thread. Full load, records/s: on Kafka Streams'
+ * TopologyTestDriver (no broker; it commits after every record) through PythonProcessor at
+ * several batch sizes, through one PemJa call per record (how it is done today), and through a
+ * Java-only topology (the driver's own ceiling); then the same on a real single-node broker
+ * started here (sharing this machine's cores). Paced, end-to-end latency on the real broker at
+ * steady rates, jarrow against the Java-only topology. One mode per JVM (two CPythons must not
+ * share a process):
+ * {@code java KafkaBench <jarrow|pemja|baseline|paced-jarrow|paced-baseline> <transactions.jsonl>
+ * <fraud_model dir> <model file>}. Prints {@code name records_per_second} lines (full load), or
+ * {@code setting name value} and {@code paced_<rate> ...} lines (paced).
  */
 public final class KafkaBench {
     static final Duration WARM_UP = Duration.ofSeconds(2);
     static final Duration MEASURE = Duration.ofSeconds(4);
+    static final int PARTITIONS = 2;
 
-    public static void main(String[] args) throws Exception {
+    static final int[] PACED_RATES = {1_000, 10_000, 50_000};
+    static final Duration PACED_WARM_UP = Duration.ofSeconds(3);
+    /** The measured window at a rate: at least 5,000 records, so that a p99 rests on 50 or more. */
+    static Duration pacedWindow(int rate) {
+        return Duration.ofSeconds(rate <= 1_000 ? 6 : 5);
+    }
+
+    // The batch settings are chosen in these two places only.
+
+    /** Full load on the driver: fixed batches of {@code size}, none flushed early by the latency bound. */
+    static FraudTopology.Settings fixedBatches(int size) {
+        return new FraudTopology.Settings(size, Duration.ofHours(1), false);
+    }
+
+    /**
+     * The demo's settings ({@link FraudTopology.Settings#defaults()}) without its dead-letter
+     * topic: full load on the broker, and the paced stream.
+     */
+    static final FraudTopology.Settings DEMO_BATCHES = new FraudTopology.Settings(1024, Duration.ofMillis(50), false);
+
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            // A lost record or a failed run must fail the bench, not leave the JVM waiting on
+            // Kafka's threads.
+            t.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    static void run(String[] args) throws Exception {
         String mode = args[0];
         List<String> transactions = Files.readAllLines(Path.of(args[1]));
         Path pythonDir = Path.of(args[2]);
         String model = args[3];
         switch (mode) {
             case "jarrow" -> {
-                PythonRuntime python = PythonRuntime.start(PythonConfig.builder().addPythonPath(pythonDir).build());
-                python.function("fraud_model:prepare").call(model);
+                PythonRuntime python = fraudModel(pythonDir, model);
                 for (int batch : new int[] {1, 64, 256, 1024, 4096}) {
-                    Topology topology = FraudTopology.build(python,
-                            new FraudTopology.Settings(batch, Duration.ofHours(1), false), "in", "out");
+                    Topology topology = FraudTopology.build(python, fixedBatches(batch), "in", "out");
                     System.out.printf("jarrow_batch_%d %.0f%n", batch, recordsPerSecond(topology, transactions));
                 }
-                Topology topology = FraudTopology.build(python,
-                        new FraudTopology.Settings(1024, Duration.ofMillis(50), false), "in", "out");
+                Topology topology = FraudTopology.build(python, DEMO_BATCHES, "in", "out");
                 System.out.printf("broker_jarrow_batch_1024 %.0f%n", onBroker(topology, transactions, 500_000, 1_000_000));
             }
             case "pemja" -> {
@@ -77,13 +127,27 @@ public final class KafkaBench {
                 System.out.printf("broker_pemja_per_record %.0f%n", onBroker(topology, transactions, 10_000, 20_000));
             }
             case "baseline" -> {
-                Topology topology = perRecord(value -> value.substring(0, value.indexOf(',')));
-                System.out.printf("java_only %.0f%n", recordsPerSecond(topology, transactions));
-                System.out.printf("broker_java_only %.0f%n", onBroker(topology, transactions, 500_000, 1_000_000));
+                System.out.printf("java_only %.0f%n", recordsPerSecond(javaOnly(), transactions));
+                System.out.printf("broker_java_only %.0f%n", onBroker(javaOnly(), transactions, 500_000, 1_000_000));
             }
+            case "paced-jarrow" -> {
+                PythonRuntime python = fraudModel(pythonDir, model);
+                paced(FraudTopology.build(python, DEMO_BATCHES, "in", "out"), "jarrow " + DEMO_BATCHES, transactions);
+            }
+            case "paced-baseline" -> paced(javaOnly(), "Java-only", transactions);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
-        System.exit(0);
+    }
+
+    static PythonRuntime fraudModel(Path pythonDir, String model) {
+        PythonRuntime python = PythonRuntime.start(PythonConfig.builder().addPythonPath(pythonDir).build());
+        python.function("fraud_model:prepare").call(model);
+        return python;
+    }
+
+    /** The ceiling: the same topology shape with a processor that does next to nothing. */
+    static Topology javaOnly() {
+        return perRecord(value -> value.substring(0, value.indexOf(',')));
     }
 
     /**
@@ -95,7 +159,7 @@ public final class KafkaBench {
     static double onBroker(Topology topology, List<String> transactions, int warmUp, int n) throws Exception {
         int total = warmUp + n;
         try (LocalKafka kafka = LocalKafka.start()) {
-            kafka.createTopics(2, "in", "out");
+            kafka.createTopics(PARTITIONS, "in", "out");
             Properties producerProps = new Properties();
             producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -132,6 +196,296 @@ public final class KafkaBench {
                 }
                 return (read - startRead) / ((System.nanoTime() - start) / 1e9);
             }
+        }
+    }
+
+    /**
+     * End-to-end latency on a fresh broker, one stream thread, the demo's configuration (and the
+     * bench's overrides, if any, the same for every mode): for each rate, a producer sends
+     * transactions at that steady rate, a warm-up and then the measured window, each record's
+     * timestamp its send time and its number in a header; a reader records, per output record,
+     * when it is read minus its timestamp (Kafka Streams keeps the input's timestamp and headers
+     * on a processValues output). Prints the settings in force, then one line per rate:
+     * {@code paced_<rate> sent read duplicates p50_ms p99_ms max_ms sender_late_max_ms sent_per_s}. A record
+     * of a window that does not come out fails the run.
+     */
+    static void paced(Topology topology, String processor, List<String> transactions) throws Exception {
+        Map<String, String> overrides = overrides(System.getProperty("bench.streams.overrides", ""));
+        int total = 0;
+        for (int rate : PACED_RATES) {
+            total += records(rate, PACED_WARM_UP) + records(rate, pacedWindow(rate));
+        }
+        try (LocalKafka kafka = LocalKafka.start()) {
+            kafka.createTopics(PARTITIONS, "in", "out");
+            Properties config = FraudApp.config(kafka.bootstrapServers(), "kafka-bench-paced",
+                    Files.createTempDirectory("kafka-bench-state-"), false);
+            config.putAll(overrides);
+            Properties input = new Properties();
+            input.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            // Sent at once: the input side adds no wait of its own to the figures.
+            input.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            printSettings(processor, config, overrides, input);
+            try (OutputReader reader = new OutputReader(kafka.bootstrapServers(), "out", total);
+                 KafkaProducer<String, String> producer = new KafkaProducer<>(input, new StringSerializer(), new StringSerializer());
+                 KafkaStreams streams = new KafkaStreams(topology, config)) {
+                CountDownLatch running = new CountDownLatch(1);
+                streams.setStateListener((now, before) -> {
+                    if (now == KafkaStreams.State.RUNNING) {
+                        running.countDown();
+                    }
+                });
+                streams.start();
+                if (!running.await(1, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("Kafka Streams is not running after a minute: " + streams.state());
+                }
+                reader.start();
+                int next = 0;
+                for (int rate : PACED_RATES) {
+                    next = new Pacer(producer, transactions, rate).send(next, records(rate, PACED_WARM_UP));
+                    Pacer window = new Pacer(producer, transactions, rate);
+                    int end = window.send(next, records(rate, pacedWindow(rate)));
+                    producer.flush();
+                    window.check();
+                    reader.awaitAll(next, end, Duration.ofSeconds(30), rate);
+                    int[] latencies = reader.latenciesMs(next, end);
+                    System.out.printf("paced_%d %d %d %d %d %d %d %.1f %.0f%n", rate, end - next, latencies.length,
+                            reader.duplicates(next, end), percentile(latencies, 0.50), percentile(latencies, 0.99),
+                            latencies[latencies.length - 1], window.maxBehindMs(), window.sentPerSecond());
+                    next = end;
+                }
+                reader.check();
+            }
+        }
+    }
+
+    static int records(int rate, Duration time) {
+        return (int) (rate * time.toMillis() / 1000);
+    }
+
+    static int percentile(int[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))];
+    }
+
+    /** {@code name=value,name=value} (Kafka Streams properties, prefixes included), in order. */
+    static Map<String, String> overrides(String spec) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (String item : spec.split(",")) {
+            if (!item.isBlank()) {
+                String[] kv = item.split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("a bench override is name=value, got " + item);
+                }
+                overrides.put(kv[0].trim(), kv[1].trim());
+            }
+        }
+        return overrides;
+    }
+
+    /**
+     * The settings that bound latency, as the stream thread, its producer and its consumer will
+     * see them (defaults included): {@code setting name value} lines.
+     */
+    static void printSettings(String processor, Properties config, Map<String, String> overrides, Properties input) {
+        StreamsConfig streams = new StreamsConfig(config);
+        // Kafka Streams adds the (de)serializers itself when it creates its clients.
+        Map<String, Object> producerConfigs = new HashMap<>(streams.getProducerConfigs("bench"));
+        producerConfigs.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producerConfigs.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        Map<String, ?> producer = new ProducerConfig(producerConfigs).values();
+        Map<String, Object> consumerConfigs = new HashMap<>(streams.getMainConsumerConfigs("bench", "bench", 0));
+        consumerConfigs.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        consumerConfigs.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        Map<String, ?> consumer = new ConsumerConfig(consumerConfigs).values();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("processor", processor);
+        settings.put("partitions", PARTITIONS);
+        settings.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streams.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
+        settings.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, streams.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        settings.put(StreamsConfig.POLL_MS_CONFIG, streams.getLong(StreamsConfig.POLL_MS_CONFIG));
+        settings.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+        for (String name : List.of(ProducerConfig.LINGER_MS_CONFIG, ProducerConfig.BATCH_SIZE_CONFIG, ProducerConfig.ACKS_CONFIG)) {
+            settings.put("producer." + name, producer.get(name));
+        }
+        for (String name : List.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, ConsumerConfig.FETCH_MIN_BYTES_CONFIG,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
+            settings.put("consumer." + name, consumer.get(name));
+        }
+        settings.put("bench.overrides", overrides.isEmpty() ? "none" : overrides.toString());
+        settings.put("input.linger.ms", input.get(ProducerConfig.LINGER_MS_CONFIG));
+        if ("-1".equals(String.valueOf(settings.get("producer.acks")))) {
+            settings.put("producer.acks", "all");
+        }
+        settings.forEach((name, value) -> System.out.printf("setting %s %s%n", name, value));
+    }
+
+    /**
+     * Sends transactions at a steady rate by the clock: the records due by now are sent, then the
+     * thread sleeps until the next is due (at most 1 ms), so the pace does not drift with the time
+     * a send takes. Each record's timestamp is its send time; its number is in header {@code n}.
+     */
+    static final class Pacer {
+        private final KafkaProducer<String, String> producer;
+        private final List<String> transactions;
+        private final int rate;
+        private volatile Exception failure;
+        private long maxBehindNanos;
+        private double sentPerSecond;
+
+        Pacer(KafkaProducer<String, String> producer, List<String> transactions, int rate) {
+            this.producer = producer;
+            this.transactions = transactions;
+            this.rate = rate;
+        }
+
+        /** Sends records {@code first} to {@code first + n - 1}; returns {@code first + n}. */
+        int send(int first, int n) {
+            long begin = System.nanoTime();
+            int sent = 0;
+            while (sent < n) {
+                long now = System.nanoTime();
+                int due = (int) Math.min(n, (now - begin) * rate / 1_000_000_000L + 1);
+                if (sent < due) {
+                    maxBehindNanos = Math.max(maxBehindNanos, now - dueAt(begin, sent));
+                }
+                for (; sent < due; sent++) {
+                    int number = first + sent;
+                    ProducerRecord<String, String> record = new ProducerRecord<>("in", null, System.currentTimeMillis(),
+                            "card-" + (number % 50_000), transactions.get(number % transactions.size()),
+                            List.<Header>of(new RecordHeader("n", ByteBuffer.allocate(4).putInt(number).array())));
+                    producer.send(record, (metadata, e) -> {
+                        if (e != null) {
+                            failure = e;
+                        }
+                    });
+                }
+                long wait = Math.min(dueAt(begin, sent) - System.nanoTime(), 1_000_000);
+                if (sent < n && wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+            sentPerSecond = n / ((System.nanoTime() - begin) / 1e9);
+            return first + n;
+        }
+
+        private long dueAt(long begin, int record) {
+            return begin + record * 1_000_000_000L / rate;
+        }
+
+        /** How late the latest send was against its due time: whether the pace was kept. */
+        double maxBehindMs() {
+            return maxBehindNanos / 1e6;
+        }
+
+        /** The rate held over the last {@link #send}. */
+        double sentPerSecond() {
+            return sentPerSecond;
+        }
+
+        void check() {
+            if (failure != null) {
+                throw new IllegalStateException("sending the paced transactions failed", failure);
+            }
+        }
+    }
+
+    /**
+     * Reads the output topic from its beginning on its own thread (assigned, not subscribed: no
+     * group to join) and keeps, per record number, when it was first read minus its timestamp.
+     */
+    static final class OutputReader extends Thread implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final int[] latencyMs;
+        private final BitSet seen;
+        private final BitSet duplicated;
+        private volatile boolean running = true;
+        private volatile Throwable failure;
+
+        OutputReader(String bootstrap, String topic, int records) {
+            super("bench-output-reader");
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            // The seek happens now, not at the first poll of the measured run.
+            partitions.forEach(consumer::position);
+            this.latencyMs = new int[records];
+            this.seen = new BitSet(records);
+            this.duplicated = new BitSet(records);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
+                    accept(records, System.currentTimeMillis());
+                }
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                consumer.close();
+            }
+        }
+
+        private synchronized void accept(ConsumerRecords<byte[], byte[]> records, long now) {
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                Header n = record.headers().lastHeader("n");
+                if (n == null || record.timestampType() != TimestampType.CREATE_TIME) {
+                    throw new IllegalStateException("an output record without its input's number or send time: "
+                            + record.timestampType() + ", headers " + record.headers());
+                }
+                int number = ByteBuffer.wrap(n.value()).getInt();
+                if (seen.get(number)) {
+                    duplicated.set(number);
+                    continue;
+                }
+                seen.set(number);
+                latencyMs[number] = (int) (now - record.timestamp());
+            }
+        }
+
+        /** Waits until every record of {@code [from, to)} was read, at most {@code timeout}. */
+        void awaitAll(int from, int to, Duration timeout, int rate) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (read(from, to) < to - from) {
+                check();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("lost records: " + read(from, to) + " of the " + (to - from) + " sent at "
+                            + rate + "/s came out within " + timeout.toSeconds() + " s after the last was sent");
+                }
+                Thread.sleep(10);
+            }
+        }
+
+        private synchronized int read(int from, int to) {
+            return seen.get(from, to).cardinality();
+        }
+
+        synchronized int[] latenciesMs(int from, int to) {
+            int[] latencies = Arrays.copyOfRange(latencyMs, from, to);
+            Arrays.sort(latencies);
+            return latencies;
+        }
+
+        /** How many records of {@code [from, to)} were read more than once. */
+        synchronized int duplicates(int from, int to) {
+            return duplicated.get(from, to).cardinality();
+        }
+
+        void check() {
+            if (failure != null) {
+                throw new IllegalStateException("reading the output failed", failure);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            join(10_000);
         }
     }
 
