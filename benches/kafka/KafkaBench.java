@@ -74,16 +74,22 @@ public final class KafkaBench {
 
     // The batch settings are chosen in these two places only.
 
-    /** Full load on the driver: fixed batches of {@code size}, none flushed early by the latency bound. */
-    static FraudTopology.Settings fixedBatches(int size) {
-        return new FraudTopology.Settings(size, Duration.ofHours(1), false);
+    /**
+     * Fixed batches of {@code size} (minBatchSize = maxBatchSize: a batch waits for company, up to
+     * half {@code maxLatency}), how jarrow batched before batching was adaptive.
+     */
+    static FraudTopology.Settings fixedBatches(int size, Duration maxLatency) {
+        return new FraudTopology.Settings(size, size, maxLatency, false);
     }
 
     /**
      * The demo's settings ({@link FraudTopology.Settings#defaults()}) without its dead-letter
-     * topic: full load on the broker, and the paced stream.
+     * topic: adaptive batches of up to 1024 records.
      */
     static final FraudTopology.Settings DEMO_BATCHES = new FraudTopology.Settings(1024, Duration.ofMillis(50), false);
+
+    /** The same cap, in fixed batches: the figure adaptive batching must not fall below. */
+    static final FraudTopology.Settings FIXED_BATCHES = fixedBatches(1024, Duration.ofMillis(50));
 
     public static void main(String[] args) {
         try {
@@ -106,11 +112,15 @@ public final class KafkaBench {
             case "jarrow" -> {
                 PythonRuntime python = fraudModel(pythonDir, model);
                 for (int batch : new int[] {1, 64, 256, 1024, 4096}) {
-                    Topology topology = FraudTopology.build(python, fixedBatches(batch), "in", "out");
+                    Topology topology = FraudTopology.build(python, fixedBatches(batch, Duration.ofHours(1)), "in", "out");
                     System.out.printf("jarrow_batch_%d %.0f%n", batch, recordsPerSecond(topology, transactions));
                 }
-                Topology topology = FraudTopology.build(python, DEMO_BATCHES, "in", "out");
-                System.out.printf("broker_jarrow_batch_1024 %.0f%n", onBroker(topology, transactions, 500_000, 1_000_000));
+                System.out.printf("jarrow_adaptive_1024 %.0f%n",
+                        recordsPerSecond(FraudTopology.build(python, DEMO_BATCHES, "in", "out"), transactions));
+                System.out.printf("broker_jarrow_batch_1024 %.0f%n",
+                        onBroker(FraudTopology.build(python, FIXED_BATCHES, "in", "out"), transactions, 500_000, 1_000_000));
+                System.out.printf("broker_jarrow_adaptive_1024 %.0f%n",
+                        onBroker(FraudTopology.build(python, DEMO_BATCHES, "in", "out"), transactions, 500_000, 1_000_000));
             }
             case "pemja" -> {
                 pemja.core.PythonInterpreter interpreter = new pemja.core.PythonInterpreter(
@@ -133,6 +143,10 @@ public final class KafkaBench {
             case "paced-jarrow" -> {
                 PythonRuntime python = fraudModel(pythonDir, model);
                 paced(FraudTopology.build(python, DEMO_BATCHES, "in", "out"), "jarrow " + DEMO_BATCHES, transactions);
+            }
+            case "paced-jarrow-fixed" -> {
+                PythonRuntime python = fraudModel(pythonDir, model);
+                paced(FraudTopology.build(python, FIXED_BATCHES, "in", "out"), "jarrow " + FIXED_BATCHES, transactions);
             }
             case "paced-baseline" -> paced(javaOnly(), "Java-only", transactions);
             default -> throw new IllegalArgumentException("unknown mode " + mode);

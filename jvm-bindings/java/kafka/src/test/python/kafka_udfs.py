@@ -32,3 +32,11 @@ def drop_one(batch):
 
 def amount_times_ten(batch):
     return pa.RecordBatch.from_arrays([pc.multiply(batch.column("amount"), 10.0)], names=["score"])
+
+
+def score_slowly(batch):
+    """score, at a model's pace: 20 ms a call, whatever its size."""
+    import time
+
+    time.sleep(0.02)
+    return score(batch)

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * arrive while Python scores a batch make the next one, so batches grow to the cap by themselves;
  * when the stream is quiet a record is scored almost at once. A batch is scored on a scoring thread
  * while the engine goes on adding records, one batch at a time; a small batch on a quiet stream
- * (the engine took longer to bring its record than the last call took) is scored in place and
- * handed back at once, since handing it over would only add latency. Nothing waits longer than
+ * (the engine takes longer, on average, to bring a record than a small call takes) is scored in
+ * place and handed back at once, since handing it over would only add latency. Nothing waits longer than
  * {@code maxLatency} plus the call before it: a {@link #poll} hands back a batch whose records have
  * waited half of it, waiting for its call to end. {@code minBatchSize} (default 1) makes a
  * partial batch wait for company, up to half {@code maxLatency}; {@code minBatchSize ==
@@ -57,6 +57,9 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
      * costs more than the engine's thread would do meanwhile.
      */
     static final int IN_PLACE_BELOW = 16;
+
+    /** Averages (of gaps between records, of call times) weigh the newest value by 1 / this. */
+    private static final int AVERAGED = 8;
 
     /** The longest {@link #pollInterval()}: short, so a quiet stream's last batch is not held. */
     static final Duration MAX_POLL_INTERVAL = Duration.ofMillis(5);
@@ -151,12 +154,17 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
      * time it took to come back is what tells a quiet stream from a busy one.
      */
     private long lastReturn = Long.MIN_VALUE;
+    /**
+     * How long the engine takes to bring a record, averaged over the last few (so one pause of its
+     * thread, a GC or a busy machine, does not read as a quiet stream); -1 before the second.
+     */
+    private long gapNanos = -1;
     /** The batch being scored, its size, and when its first record arrived (engine clock, ms). */
     private CompletableFuture<Scored<R>> inFlight;
     private int inFlightSize;
     private long inFlightSince;
-    /** How long the last Python call took; written on scoring threads. */
-    private volatile long lastCallNanos;
+    /** How long a Python call on a small batch takes, averaged; written on scoring threads. */
+    private volatile long smallCallNanos;
     private boolean closed;
 
     private MicroBatcher(Builder<R, V, VR> b) {
@@ -212,7 +220,13 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     /** A record arrived. Hands back the batch scored meanwhile, if any, and may start the next. */
     public void add(R record) {
         checkOpen();
-        boolean quiet = quietSince(System.nanoTime());
+        long arrived = System.nanoTime();
+        boolean quiet = true;
+        if (lastReturn != Long.MIN_VALUE) {
+            long gap = arrived - lastReturn;
+            gapNanos = gapNanos < 0 ? gap : gapNanos + (gap - gapNanos) / AVERAGED;
+            quiet = gapNanos > smallCallNanos;
+        }
         if (inFlight != null && inFlight.isDone()) {
             handBack();
         }
@@ -307,11 +321,21 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     }
 
     /**
-     * Whether the stream is quiet: the engine took longer to bring the next record than the last
-     * call took, so scoring in place costs no throughput and saves the hand-over's latency.
+     * Whether the stream is quiet now: nothing arrived for longer than a small call takes, so
+     * scoring in place costs no throughput and saves the hand-over's latency. ({@link #add} asks
+     * the same of the average gap between records.)
      */
     private boolean quietSince(long nanoNow) {
-        return lastReturn == Long.MIN_VALUE || nanoNow - lastReturn > lastCallNanos;
+        return lastReturn == Long.MIN_VALUE || nanoNow - lastReturn > smallCallNanos;
+    }
+
+    /** Records a call's duration, for telling a quiet stream. Runs on a scoring thread. */
+    private void called(int rows, long nanos) {
+        metrics.call(rows, nanos);
+        if (rows < IN_PLACE_BELOW) {
+            long average = smallCallNanos;
+            smallCallNanos = average == 0 ? nanos : average + (nanos - average) / AVERAGED;
+        }
     }
 
     private boolean quietSmallInFlight() {
@@ -427,9 +451,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         long start = System.nanoTime();
         try {
             List<VR> results = scorer.score(values.subList(from, to), serialized == null ? null : serialized.subList(from, to));
-            long took = System.nanoTime() - start;
-            lastCallNanos = took;
-            metrics.call(to - from, took);
+            called(to - from, System.nanoTime() - start);
             if (results.size() != to - from) {
                 throw new JarrowException("CONVERSION", function.name() + " gave " + results.size() + " results for "
                         + (to - from) + " values; expected one result per value");
@@ -437,8 +459,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
             outcomes.addAll(results);
             return;
         } catch (RuntimeException e) {
-            lastCallNanos = System.nanoTime() - start;
-            metrics.call(to - from, lastCallNanos);
+            called(to - from, System.nanoTime() - start);
             error = e;
         }
         if (!isAboutTheRecords(error) || policy.kind() == ErrorPolicy.Kind.FAIL) {

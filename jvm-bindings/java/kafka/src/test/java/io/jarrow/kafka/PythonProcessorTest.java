@@ -110,7 +110,7 @@ class PythonProcessorTest {
     @Test
     void byDefaultALoneRecordIsForwardedAtOnceAndBatchesGrowUnderLoad() {
         batchSizes();
-        try (Driven t = drive(scoring("score").build())) {
+        try (Driven t = drive(scoring("score_slowly").build())) {
             t.in().pipeInput("a", transaction(0));
             assertEquals(List.of(scored(0)), t.out().readValuesToList(), "no waiting for company or for a punctuation");
             assertEquals(List.of(1L), batchSizes());
@@ -123,7 +123,8 @@ class PythonProcessorTest {
             assertEquals(expected, t.out().readValuesToList());
             List<Long> sizes = batchSizes();
             assertEquals(3000L, sizes.stream().mapToLong(Long::longValue).sum());
-            assertTrue(sizes.size() < 3000 / 4, "records that arrive during a call share the next one: " + sizes);
+            // A call takes 20 ms; the driver pipes a record in well under 1 ms.
+            assertTrue(sizes.size() < 3000 / 20, "records that arrive during a call share the next one: " + sizes);
             assertTrue(sizes.stream().allMatch(n -> n <= 1024), "never over maxBatchSize: " + sizes);
         }
     }
