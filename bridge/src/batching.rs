@@ -4,10 +4,11 @@
 //! ML functions cost far less per record in a batch (a scikit-learn LogisticRegression: ~79 µs
 //! for one row, ~0.08 µs per row at 1000 rows), but stream processors hand over one record at a
 //! time. A [`BatchCoalescer`] queues the records in a bounded queue (a full queue pushes back on
-//! the callers), and a background task on jarrow's runtime gathers them into one batch, flushed
-//! when `max_rows` records are gathered or `max_delay` after the first one arrived, calls the
-//! function on it (one call at a time: the GIL serializes calls anyway) and hands each caller its
-//! own row of the result.
+//! the callers), and a background task calls the function whenever it is free (one call at a
+//! time: the GIL serializes calls anyway) on everything queued since the previous call began, up
+//! to `max_batch_size` records, and hands each caller its own row of the result. Nothing waits for
+//! company: when quiet, a lone record is scored at once; under load, records queue while a call
+//! runs, so batches grow by themselves.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -32,13 +33,12 @@ const COALESCER: &str = "batch coalescer";
 /// longer than this anyway.
 const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
-/// How a [`BatchCoalescer`] gathers requests.
+/// How a [`BatchCoalescer`] gathers requests. A request waits only for the call before it: none
+/// is held back to wait for company.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchOptions {
-    /// The most rows one Python call gets; a batch is sent as soon as it has this many.
-    pub max_rows: usize,
-    /// How long the first row of a batch waits for company before the batch is sent anyway.
-    pub max_delay: Duration,
+    /// The most rows one Python call gets.
+    pub max_batch_size: usize,
     /// Requests that may wait in the queue; beyond that, callers wait for room (back-pressure).
     pub queue_capacity: usize,
     /// The most a request may take in all, from submission to its result row, waiting for queue
@@ -47,22 +47,17 @@ pub struct BatchOptions {
 }
 
 impl Default for BatchOptions {
-    /// 1024 rows or 5 ms, 8192 queued requests, 30 s per request.
+    /// 1024 rows per call, 8192 queued requests, 30 s per request.
     fn default() -> Self {
-        BatchOptions {
-            max_rows: 1024,
-            max_delay: Duration::from_millis(5),
-            queue_capacity: 8192,
-            timeout: Duration::from_secs(30),
-        }
+        BatchOptions { max_batch_size: 1024, queue_capacity: 8192, timeout: Duration::from_secs(30) }
     }
 }
 
 impl BatchOptions {
     /// Checks that the options can work: an [`Error::Config`] says which one cannot and why.
     pub fn validate(&self) -> Result<()> {
-        let problem = if self.max_rows == 0 {
-            "max_rows is 0: a batch must be allowed at least one row".to_string()
+        let problem = if self.max_batch_size == 0 {
+            "max_batch_size is 0: a batch must be allowed at least one row".to_string()
         } else if self.queue_capacity == 0 {
             "queue_capacity is 0: the queue must hold at least one request".to_string()
         } else if self.queue_capacity > Semaphore::MAX_PERMITS {
@@ -75,12 +70,6 @@ impl BatchOptions {
             "timeout is 0: every request would time out".to_string()
         } else if self.timeout > MAX_TIMEOUT {
             format!("timeout is {:?}: at most {MAX_TIMEOUT:?} (a year) is supported", self.timeout)
-        } else if self.max_delay >= self.timeout {
-            format!(
-                "max_delay ({:?}) is not shorter than timeout ({:?}): a lone request would time out \
-                 while its batch waits for more rows",
-                self.max_delay, self.timeout
-            )
         } else {
             return Ok(());
         };
@@ -111,14 +100,16 @@ struct Counters {
 /// One caller's row on its way to Python, and where its answer goes.
 struct Request {
     row: Row,
-    /// When it entered the queue: its batch is sent `max_delay` after this at the latest.
-    queued: Instant,
     deadline: Instant,
     reply: oneshot::Sender<Result<Row>>,
 }
 
 /// Gathers single-row requests from many threads into one Arrow batch per call of a Python
 /// batch function, and hands each caller its own row of the result.
+///
+/// The function is called whenever it is free, on every request queued since the previous call
+/// began (at most `max_batch_size`): a request waits only for the call before it, never for
+/// company, so a request to an idle coalescer goes out at once, alone.
 ///
 /// The function is called with [`PythonFunction::apply`] on a batch built by
 /// [`rows_to_batch`], and must return exactly one row per input row, in order; its rows are
@@ -222,7 +213,7 @@ impl BatchCoalescer {
 
     fn request(&self, row: Row, deadline: Instant) -> (Request, Pending) {
         let (reply, receiver) = oneshot::channel();
-        let request = Request { row, queued: Instant::now(), deadline, reply };
+        let request = Request { row, deadline, reply };
         let pending = Pending { reply: receiver, deadline, timer: None, timeout: self.options.timeout };
         (request, pending)
     }
@@ -288,8 +279,8 @@ impl Future for Pending {
     }
 }
 
-/// The background task: gathers batches and calls the function on them, one call at a time,
-/// until every sender is gone and the queue is drained.
+/// The background task: calls the function whenever it is free on what is queued, one call at a
+/// time, until every sender is gone and the queue is drained.
 async fn gather(
     mut queue: mpsc::Receiver<Request>,
     function: Arc<PythonFunction>,
@@ -297,24 +288,10 @@ async fn gather(
     counters: Arc<Counters>,
 ) {
     let mut batch = Vec::new();
-    // Takes every request already queued (up to max_rows) at once: after a call, the requests
-    // that came during it go out together.
-    while queue.recv_many(&mut batch, options.max_rows).await > 0 {
-        let flush = tokio::time::sleep_until((batch[0].queued + options.max_delay).into());
-        tokio::pin!(flush);
-        while batch.len() < options.max_rows {
-            let room = options.max_rows - batch.len();
-            tokio::select! {
-                // Gathering first: a batch that is already due still takes what is queued.
-                biased;
-                received = queue.recv_many(&mut batch, room) => {
-                    if received == 0 {
-                        break;
-                    }
-                }
-                () = &mut flush => break,
-            }
-        }
+    // Takes every request already queued (up to max_batch_size) at once and waits for nothing
+    // more: a lone request goes out alone, and the requests that came during a call go out
+    // together in the next.
+    while queue.recv_many(&mut batch, options.max_batch_size).await > 0 {
         let requests = std::mem::take(&mut batch);
         let (function, counters, timeout) = (Arc::clone(&function), Arc::clone(&counters), options.timeout);
         // Only a runtime shutdown fails this, and the runtime lives as long as the process; the
