@@ -70,7 +70,7 @@ public final class JvmBench {
                     report("apply_overhead_" + rows + "_x_10", perOp(jarrow::applyPrepared, 1));
                 }
                 // One record to score on an idle function: through the coalescer, or in a one-row
-                // batch the caller builds and applies itself. Interleaved, so both see the same
+                // batch the caller builds and applies itself. Taking turns, so both see the same
                 // machine.
                 double[] medians = medianEach(jarrow::applyOneRow, jarrow::submitOneRow);
                 report("single_row_direct", medians[0]);
@@ -101,8 +101,8 @@ public final class JvmBench {
     }
 
     /**
-     * Median time of one operation of each kind, after warm-up, timed one operation at a time in
-     * alternating rounds (so a machine busy with something else slows both alike).
+     * Median time of one operation of each kind, after warm-up, timed one operation at a time and
+     * taking turns (so a machine busy with something else slows each kind alike).
      */
     static double[] medianEach(LongSupplier... operations) {
         long sink = 0;
@@ -112,16 +112,13 @@ public final class JvmBench {
                 sink += operation.getAsLong();
             }
         }
-        int rounds = 50;
-        int perRound = 100;
-        double[][] samples = new double[operations.length][rounds * perRound];
-        for (int round = 0; round < rounds; round++) {
+        int turns = 5_000;
+        double[][] samples = new double[operations.length][turns];
+        for (int turn = 0; turn < turns; turn++) {
             for (int k = 0; k < operations.length; k++) {
-                for (int i = 0; i < perRound; i++) {
-                    long start = System.nanoTime();
-                    sink += operations[k].getAsLong();
-                    samples[k][round * perRound + i] = System.nanoTime() - start;
-                }
+                long start = System.nanoTime();
+                sink += operations[k].getAsLong();
+                samples[k][turn] = System.nanoTime() - start;
             }
         }
         if (sink == 42) {
@@ -130,7 +127,7 @@ public final class JvmBench {
         double[] medians = new double[operations.length];
         for (int k = 0; k < operations.length; k++) {
             java.util.Arrays.sort(samples[k]);
-            medians[k] = samples[k][samples[k].length / 2];
+            medians[k] = samples[k][turns / 2];
         }
         return medians;
     }

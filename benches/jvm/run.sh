@@ -71,7 +71,7 @@ single = {name: r["jarrow"] for name, r in results.items() if name.startswith("s
 if single:
     direct, batched = single["single_row_direct"], single["single_row_batched"]
     ratio = batched / direct
-    print("\njarrow single record on an idle function (medians of one operation, interleaved):")
+    print("\njarrow single record on an idle function (medians of one operation, taking turns):")
     print(f"  direct apply of a one-row batch   {show(direct)}")
     print(f"  BatchedFunction.submit(row).get() {show(batched)}  ({ratio:.2f}x direct)  "
           f"target <= 2x {'ok' if ratio <= 2 else 'MISSED'}")
