@@ -4,17 +4,20 @@
 //! ML functions cost far less per record in a batch (a scikit-learn LogisticRegression: ~79 µs
 //! for one row, ~0.08 µs per row at 1000 rows), but stream processors hand over one record at a
 //! time. A [`BatchCoalescer`] queues the records in a bounded queue (a full queue pushes back on
-//! the callers), and a background task calls the function whenever it is free (one call at a
+//! the callers), and a thread of its own calls the function whenever it is free (one call at a
 //! time: the GIL serializes calls anyway) on everything queued since the previous call began, up
 //! to `max_batch_size` records, and hands each caller its own row of the result. Nothing waits for
 //! company: when quiet, a lone record is scored at once; under load, records queue while a call
-//! runs, so batches grow by themselves.
+//! runs, so batches grow by themselves. The thread waits on the queue and calls Python itself, so
+//! a lone record reaches Python after one thread wake-up, not two (a runtime worker, then a
+//! blocking-pool thread).
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::error::TrySendError;
@@ -23,7 +26,7 @@ use tokio::time::Sleep;
 
 use crate::arrow::rows::{Row, batch_to_rows, rows_to_batch};
 use crate::error::{Error, Result};
-use crate::executor::{self, run_blocking, runtime};
+use crate::executor;
 use crate::function::PythonFunction;
 
 /// What [`Error::Closed`] names.
@@ -117,11 +120,11 @@ struct Request {
 /// rest of the batch goes on; a Python exception, or a result with the wrong number of rows,
 /// goes to every caller of that batch.
 ///
-/// Dropping the coalescer closes it (see [`BatchCoalescer::close`]); its background task ends
+/// Dropping the coalescer closes it (see [`BatchCoalescer::close`]); its thread ends
 /// once the requests already accepted are answered.
 pub struct BatchCoalescer {
     name: String,
-    /// `None` once closed. Dropping the last sender ends the background task after it drained
+    /// `None` once closed. Dropping the last sender ends the thread after it drained
     /// the queue.
     queue: Mutex<Option<mpsc::Sender<Request>>>,
     options: BatchOptions,
@@ -139,13 +142,20 @@ impl std::fmt::Debug for BatchCoalescer {
 }
 
 impl BatchCoalescer {
-    /// A coalescer for a batch function, with its background task started on [`runtime`].
+    /// A coalescer for a batch function, with its thread (`jarrow-coalescer`) started.
+    ///
+    /// # Panics
+    /// If the operating system refuses to create the thread.
     pub fn new(function: Arc<PythonFunction>, options: BatchOptions) -> Result<BatchCoalescer> {
         options.validate()?;
         let (sender, receiver) = mpsc::channel(options.queue_capacity);
         let counters = Arc::new(Counters::default());
         let name = function.name().to_owned();
-        runtime().spawn(gather(receiver, function, options.clone(), Arc::clone(&counters)));
+        let (thread_options, thread_counters) = (options.clone(), Arc::clone(&counters));
+        thread::Builder::new()
+            .name("jarrow-coalescer".into())
+            .spawn(move || gather(receiver, &function, &thread_options, &thread_counters))
+            .expect("the operating system refused the thread of a batch coalescer");
         Ok(BatchCoalescer { name, queue: Mutex::new(Some(sender)), options, counters })
     }
 
@@ -267,7 +277,7 @@ impl Future for Pending {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Row>> {
         let this = self.get_mut();
         if let Poll::Ready(reply) = Pin::new(&mut this.reply).poll(cx) {
-            // Every accepted request is answered; no answer means the background task is gone.
+            // Every accepted request is answered; no answer means the thread is gone.
             return Poll::Ready(reply.unwrap_or(Err(Error::Closed(COALESCER))));
         }
         let deadline = this.deadline;
@@ -279,26 +289,20 @@ impl Future for Pending {
     }
 }
 
-/// The background task: calls the function whenever it is free on what is queued, one call at a
-/// time, until every sender is gone and the queue is drained.
-async fn gather(
+/// The coalescer's thread: calls the function whenever it is free on what is queued, one call at
+/// a time, until every sender is gone and the queue is drained.
+fn gather(
     mut queue: mpsc::Receiver<Request>,
-    function: Arc<PythonFunction>,
-    options: BatchOptions,
-    counters: Arc<Counters>,
+    function: &PythonFunction,
+    options: &BatchOptions,
+    counters: &Counters,
 ) {
     let mut batch = Vec::new();
     // Takes every request already queued (up to max_batch_size) at once and waits for nothing
     // more: a lone request goes out alone, and the requests that came during a call go out
     // together in the next.
-    while queue.recv_many(&mut batch, options.max_batch_size).await > 0 {
-        let requests = std::mem::take(&mut batch);
-        let (function, counters, timeout) = (Arc::clone(&function), Arc::clone(&counters), options.timeout);
-        // Only a runtime shutdown fails this, and the runtime lives as long as the process; the
-        // requests, dropped with it, then read as a closed coalescer.
-        if run_blocking(move || call(&function, requests, &counters, timeout)).await.is_err() {
-            return;
-        }
+    while executor::block_on(queue.recv_many(&mut batch, options.max_batch_size)) > 0 {
+        call(function, std::mem::take(&mut batch), counters, options.timeout);
     }
 }
 

@@ -328,14 +328,14 @@ fn close_answers_accepted_requests_and_refuses_new_ones() {
 }
 
 #[test]
-fn dropping_the_coalescer_ends_its_task_after_answering() {
+fn dropping_the_coalescer_ends_its_thread_after_answering() {
     let f = function("udfs:id_times_two_plus_one");
     let coalescer = BatchCoalescer::new(Arc::clone(&f), options(64)).unwrap();
     let accepted = coalescer.enqueue(id_row(1)).unwrap();
     drop(coalescer);
     assert_own_row(1, &accepted.wait().unwrap());
-    // The background task held the other reference to the function.
-    eventually("the background task to end", || Arc::strong_count(&f) == 1);
+    // The coalescer's thread held the other reference to the function.
+    eventually("the coalescer's thread to end", || Arc::strong_count(&f) == 1);
 }
 
 #[test]
