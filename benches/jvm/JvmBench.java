@@ -69,6 +69,12 @@ public final class JvmBench {
                     jarrow.prepare(rows);
                     report("apply_overhead_" + rows + "_x_10", perOp(jarrow::applyPrepared, 1));
                 }
+                // One record to score on an idle function: through the coalescer, or in a one-row
+                // batch the caller builds and applies itself. Taking turns, so both see the same
+                // machine.
+                double[] medians = medianEach(jarrow::applyOneRow, jarrow::submitOneRow);
+                report("single_row_direct", medians[0]);
+                report("single_row_batched", medians[1]);
             }
         }
     }
@@ -94,6 +100,38 @@ public final class JvmBench {
         return sorted[sorted.length / 2];
     }
 
+    /**
+     * Median time of one operation of each kind, after warm-up, timed one operation at a time and
+     * taking turns (so a machine busy with something else slows each kind alike).
+     */
+    static double[] medianEach(LongSupplier... operations) {
+        long sink = 0;
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (LongSupplier operation : operations) {
+                sink += operation.getAsLong();
+            }
+        }
+        int turns = 5_000;
+        double[][] samples = new double[operations.length][turns];
+        for (int turn = 0; turn < turns; turn++) {
+            for (int k = 0; k < operations.length; k++) {
+                long start = System.nanoTime();
+                sink += operations[k].getAsLong();
+                samples[k][turn] = System.nanoTime() - start;
+            }
+        }
+        if (sink == 42) {
+            System.out.print("");
+        }
+        double[] medians = new double[operations.length];
+        for (int k = 0; k < operations.length; k++) {
+            java.util.Arrays.sort(samples[k]);
+            medians[k] = samples[k][turns / 2];
+        }
+        return medians;
+    }
+
     static void report(String name, double nanos) {
         System.out.println(String.format(Locale.ROOT, "%s %.1f", name, nanos));
     }
@@ -104,6 +142,9 @@ public final class JvmBench {
         final io.jarrow.PythonFunction three;
         final io.jarrow.PythonFunction totalBatch;
         final io.jarrow.PythonFunction prepared;
+        final io.jarrow.PythonFunction scoreBatch;
+        final io.jarrow.BatchedFunction scoreBatched;
+        long nextId;
         final org.apache.arrow.memory.BufferAllocator allocator = new org.apache.arrow.memory.RootAllocator();
         org.apache.arrow.vector.VectorSchemaRoot root;
         double[][] exported;
@@ -115,6 +156,8 @@ public final class JvmBench {
             three = this.python.function("jvm_bench:three");
             totalBatch = this.python.function("jvm_bench:total_batch");
             prepared = this.python.function("jvm_bench:prepared");
+            scoreBatch = this.python.function("jvm_bench:score_batch");
+            scoreBatched = scoreBatch.batched(io.jarrow.BatchOptions.defaults());
         }
 
         @Override
@@ -174,8 +217,40 @@ public final class JvmBench {
             }
         }
 
+        /** Scores one record by building a one-row batch and applying the function to it. */
+        long applyOneRow() {
+            long id = nextId++;
+            try (org.apache.arrow.vector.BigIntVector ids = new org.apache.arrow.vector.BigIntVector("id", allocator)) {
+                ids.allocateNew(1);
+                ids.set(0, id);
+                ids.setValueCount(1);
+                try (org.apache.arrow.vector.VectorSchemaRoot batch = org.apache.arrow.vector.VectorSchemaRoot.of(ids);
+                     org.apache.arrow.vector.VectorSchemaRoot result = scoreBatch.apply(batch, allocator)) {
+                    return checked(id, ((org.apache.arrow.vector.BigIntVector) result.getVector("score")).get(0));
+                }
+            }
+        }
+
+        /** Scores one record through the batched function, waiting for its result. */
+        long submitOneRow() {
+            long id = nextId++;
+            try {
+                return checked(id, (Long) scoreBatched.submit(java.util.Map.of("id", id)).get().get("score"));
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static long checked(long id, long score) {
+            if (score != 2 * id + 1) {
+                throw new AssertionError("score " + score + " for id " + id);
+            }
+            return score;
+        }
+
         @Override
         public void close() {
+            scoreBatched.close();
             if (root != null) {
                 root.close();
             }

@@ -31,3 +31,9 @@ def prepared(batch):
     if rows not in _prepared:
         _prepared[rows] = pa.record_batch({f"c{c}": np.full(rows, 1.5) for c in range(batch.num_columns)})
     return _prepared[rows]
+
+
+def score_batch(batch):
+    """One score per row, computed from its id: the single-row latency workload, applied directly
+    and through a BatchedFunction."""
+    return pa.record_batch({"score": pc.add(pc.multiply(batch.column("id"), 2), 1)})

@@ -4,16 +4,20 @@
 //! ML functions cost far less per record in a batch (a scikit-learn LogisticRegression: ~79 µs
 //! for one row, ~0.08 µs per row at 1000 rows), but stream processors hand over one record at a
 //! time. A [`BatchCoalescer`] queues the records in a bounded queue (a full queue pushes back on
-//! the callers), and a background task on jarrow's runtime gathers them into one batch, flushed
-//! when `max_rows` records are gathered or `max_delay` after the first one arrived, calls the
-//! function on it (one call at a time: the GIL serializes calls anyway) and hands each caller its
-//! own row of the result.
+//! the callers), and a thread of its own calls the function whenever it is free (one call at a
+//! time: the GIL serializes calls anyway) on everything queued since the previous call began, up
+//! to `max_batch_size` records, and hands each caller its own row of the result. Nothing waits for
+//! company: when quiet, a lone record is scored at once; under load, records queue while a call
+//! runs, so batches grow by themselves. The thread waits on the queue and calls Python itself, so
+//! a lone record reaches Python after one thread wake-up, not two (a runtime worker, then a
+//! blocking-pool thread).
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::error::TrySendError;
@@ -22,7 +26,7 @@ use tokio::time::Sleep;
 
 use crate::arrow::rows::{Row, batch_to_rows, rows_to_batch};
 use crate::error::{Error, Result};
-use crate::executor::{self, run_blocking, runtime};
+use crate::executor;
 use crate::function::PythonFunction;
 
 /// What [`Error::Closed`] names.
@@ -32,13 +36,12 @@ const COALESCER: &str = "batch coalescer";
 /// longer than this anyway.
 const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
-/// How a [`BatchCoalescer`] gathers requests.
+/// How a [`BatchCoalescer`] gathers requests. A request waits only for the call before it: none
+/// is held back to wait for company.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchOptions {
-    /// The most rows one Python call gets; a batch is sent as soon as it has this many.
-    pub max_rows: usize,
-    /// How long the first row of a batch waits for company before the batch is sent anyway.
-    pub max_delay: Duration,
+    /// The most rows one Python call gets.
+    pub max_batch_size: usize,
     /// Requests that may wait in the queue; beyond that, callers wait for room (back-pressure).
     pub queue_capacity: usize,
     /// The most a request may take in all, from submission to its result row, waiting for queue
@@ -47,22 +50,17 @@ pub struct BatchOptions {
 }
 
 impl Default for BatchOptions {
-    /// 1024 rows or 5 ms, 8192 queued requests, 30 s per request.
+    /// 1024 rows per call, 8192 queued requests, 30 s per request.
     fn default() -> Self {
-        BatchOptions {
-            max_rows: 1024,
-            max_delay: Duration::from_millis(5),
-            queue_capacity: 8192,
-            timeout: Duration::from_secs(30),
-        }
+        BatchOptions { max_batch_size: 1024, queue_capacity: 8192, timeout: Duration::from_secs(30) }
     }
 }
 
 impl BatchOptions {
     /// Checks that the options can work: an [`Error::Config`] says which one cannot and why.
     pub fn validate(&self) -> Result<()> {
-        let problem = if self.max_rows == 0 {
-            "max_rows is 0: a batch must be allowed at least one row".to_string()
+        let problem = if self.max_batch_size == 0 {
+            "max_batch_size is 0: a batch must be allowed at least one row".to_string()
         } else if self.queue_capacity == 0 {
             "queue_capacity is 0: the queue must hold at least one request".to_string()
         } else if self.queue_capacity > Semaphore::MAX_PERMITS {
@@ -75,12 +73,6 @@ impl BatchOptions {
             "timeout is 0: every request would time out".to_string()
         } else if self.timeout > MAX_TIMEOUT {
             format!("timeout is {:?}: at most {MAX_TIMEOUT:?} (a year) is supported", self.timeout)
-        } else if self.max_delay >= self.timeout {
-            format!(
-                "max_delay ({:?}) is not shorter than timeout ({:?}): a lone request would time out \
-                 while its batch waits for more rows",
-                self.max_delay, self.timeout
-            )
         } else {
             return Ok(());
         };
@@ -111,8 +103,6 @@ struct Counters {
 /// One caller's row on its way to Python, and where its answer goes.
 struct Request {
     row: Row,
-    /// When it entered the queue: its batch is sent `max_delay` after this at the latest.
-    queued: Instant,
     deadline: Instant,
     reply: oneshot::Sender<Result<Row>>,
 }
@@ -120,17 +110,21 @@ struct Request {
 /// Gathers single-row requests from many threads into one Arrow batch per call of a Python
 /// batch function, and hands each caller its own row of the result.
 ///
+/// The function is called whenever it is free, on every request queued since the previous call
+/// began (at most `max_batch_size`): a request waits only for the call before it, never for
+/// company, so a request to an idle coalescer goes out at once, alone.
+///
 /// The function is called with [`PythonFunction::apply`] on a batch built by
 /// [`rows_to_batch`], and must return exactly one row per input row, in order; its rows are
 /// split with [`batch_to_rows`]. A row that does not fit its column gets its own error and the
 /// rest of the batch goes on; a Python exception, or a result with the wrong number of rows,
 /// goes to every caller of that batch.
 ///
-/// Dropping the coalescer closes it (see [`BatchCoalescer::close`]); its background task ends
+/// Dropping the coalescer closes it (see [`BatchCoalescer::close`]); its thread ends
 /// once the requests already accepted are answered.
 pub struct BatchCoalescer {
     name: String,
-    /// `None` once closed. Dropping the last sender ends the background task after it drained
+    /// `None` once closed. Dropping the last sender ends the thread after it drained
     /// the queue.
     queue: Mutex<Option<mpsc::Sender<Request>>>,
     options: BatchOptions,
@@ -148,13 +142,20 @@ impl std::fmt::Debug for BatchCoalescer {
 }
 
 impl BatchCoalescer {
-    /// A coalescer for a batch function, with its background task started on [`runtime`].
+    /// A coalescer for a batch function, with its thread (`jarrow-coalescer`) started.
+    ///
+    /// # Panics
+    /// If the operating system refuses to create the thread.
     pub fn new(function: Arc<PythonFunction>, options: BatchOptions) -> Result<BatchCoalescer> {
         options.validate()?;
         let (sender, receiver) = mpsc::channel(options.queue_capacity);
         let counters = Arc::new(Counters::default());
         let name = function.name().to_owned();
-        runtime().spawn(gather(receiver, function, options.clone(), Arc::clone(&counters)));
+        let (thread_options, thread_counters) = (options.clone(), Arc::clone(&counters));
+        thread::Builder::new()
+            .name("jarrow-coalescer".into())
+            .spawn(move || gather(receiver, &function, &thread_options, &thread_counters))
+            .expect("the operating system refused the thread of a batch coalescer");
         Ok(BatchCoalescer { name, queue: Mutex::new(Some(sender)), options, counters })
     }
 
@@ -222,7 +223,7 @@ impl BatchCoalescer {
 
     fn request(&self, row: Row, deadline: Instant) -> (Request, Pending) {
         let (reply, receiver) = oneshot::channel();
-        let request = Request { row, queued: Instant::now(), deadline, reply };
+        let request = Request { row, deadline, reply };
         let pending = Pending { reply: receiver, deadline, timer: None, timeout: self.options.timeout };
         (request, pending)
     }
@@ -276,7 +277,7 @@ impl Future for Pending {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Row>> {
         let this = self.get_mut();
         if let Poll::Ready(reply) = Pin::new(&mut this.reply).poll(cx) {
-            // Every accepted request is answered; no answer means the background task is gone.
+            // Every accepted request is answered; no answer means the thread is gone.
             return Poll::Ready(reply.unwrap_or(Err(Error::Closed(COALESCER))));
         }
         let deadline = this.deadline;
@@ -288,40 +289,20 @@ impl Future for Pending {
     }
 }
 
-/// The background task: gathers batches and calls the function on them, one call at a time,
-/// until every sender is gone and the queue is drained.
-async fn gather(
+/// The coalescer's thread: calls the function whenever it is free on what is queued, one call at
+/// a time, until every sender is gone and the queue is drained.
+fn gather(
     mut queue: mpsc::Receiver<Request>,
-    function: Arc<PythonFunction>,
-    options: BatchOptions,
-    counters: Arc<Counters>,
+    function: &PythonFunction,
+    options: &BatchOptions,
+    counters: &Counters,
 ) {
     let mut batch = Vec::new();
-    // Takes every request already queued (up to max_rows) at once: after a call, the requests
-    // that came during it go out together.
-    while queue.recv_many(&mut batch, options.max_rows).await > 0 {
-        let flush = tokio::time::sleep_until((batch[0].queued + options.max_delay).into());
-        tokio::pin!(flush);
-        while batch.len() < options.max_rows {
-            let room = options.max_rows - batch.len();
-            tokio::select! {
-                // Gathering first: a batch that is already due still takes what is queued.
-                biased;
-                received = queue.recv_many(&mut batch, room) => {
-                    if received == 0 {
-                        break;
-                    }
-                }
-                () = &mut flush => break,
-            }
-        }
-        let requests = std::mem::take(&mut batch);
-        let (function, counters, timeout) = (Arc::clone(&function), Arc::clone(&counters), options.timeout);
-        // Only a runtime shutdown fails this, and the runtime lives as long as the process; the
-        // requests, dropped with it, then read as a closed coalescer.
-        if run_blocking(move || call(&function, requests, &counters, timeout)).await.is_err() {
-            return;
-        }
+    // Takes every request already queued (up to max_batch_size) at once and waits for nothing
+    // more: a lone request goes out alone, and the requests that came during a call go out
+    // together in the next.
+    while executor::block_on(queue.recv_many(&mut batch, options.max_batch_size)) > 0 {
+        call(function, std::mem::take(&mut batch), counters, options.timeout);
     }
 }
 

@@ -2,7 +2,8 @@
 //! each caller getting its own row back; and async calls of Python functions.
 //!
 //! No test asserts a duration. Where a test needs an order of events (a call under way before
-//! the next request), it waits for the coalescer's stats to show it.
+//! the next request), it waits for the coalescer's stats, or for the recorded batch sizes, to show
+//! it.
 
 mod common;
 
@@ -57,13 +58,20 @@ fn eventually(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn options(max_rows: usize, max_delay_ms: u64) -> BatchOptions {
-    BatchOptions { max_rows, max_delay: Duration::from_millis(max_delay_ms), ..BatchOptions::default() }
+fn options(max_batch_size: usize) -> BatchOptions {
+    BatchOptions { max_batch_size, ..BatchOptions::default() }
+}
+
+/// The sizes of the batches `udfs:gated_batch` was called with for rows naming `gate`.
+fn gated_batch_sizes(gate: &str) -> Vec<i64> {
+    let sizes = python().eval(&format!("__import__('udfs').gated_batch_sizes.get({gate:?}, [])")).unwrap();
+    let Value::List(sizes) = sizes else { panic!("a list: {sizes:?}") };
+    sizes.iter().map(|s| if let Value::Int(s) = s { *s } else { panic!("{s:?}") }).collect()
 }
 
 #[test]
 fn every_caller_gets_its_own_row_from_8_threads() {
-    let coalescer = coalescer("udfs:id_times_two_plus_one", options(256, 50));
+    let coalescer = coalescer("udfs:id_times_two_plus_one", options(256));
     let threads: Vec<_> = (0..8i64)
         .map(|t| {
             let coalescer = Arc::clone(&coalescer);
@@ -88,7 +96,7 @@ fn every_caller_gets_its_own_row_from_8_threads() {
 
 #[test]
 fn submit_blocking_from_8_threads() {
-    let coalescer = coalescer("udfs:id_times_two_plus_one", options(8, 5));
+    let coalescer = coalescer("udfs:id_times_two_plus_one", options(8));
     let threads: Vec<_> = (0..8i64)
         .map(|t| {
             let coalescer = Arc::clone(&coalescer);
@@ -106,7 +114,7 @@ fn submit_blocking_from_8_threads() {
 
 #[test]
 fn submit_from_8_tasks_and_from_another_runtime() {
-    let coalescer = coalescer("udfs:id_times_two_plus_one", options(8, 5));
+    let coalescer = coalescer("udfs:id_times_two_plus_one", options(8));
     runtime().block_on(async {
         let tasks: Vec<_> = (0..8i64)
             .map(|t| {
@@ -132,18 +140,42 @@ fn submit_from_8_tasks_and_from_another_runtime() {
 }
 
 #[test]
-fn a_lone_request_is_sent_after_max_delay() {
-    // Far from max_rows: only max_delay can send the batch before the timeout.
-    let options = BatchOptions { timeout: Duration::from_secs(10), ..options(1000, 10) };
+fn a_lone_request_to_an_idle_coalescer_goes_out_at_once_alone() {
+    // Far from max_batch_size, with a timeout far beyond the wait below: only a coalescer that
+    // calls as soon as it is free scores each request before the next one comes.
+    let options = BatchOptions { timeout: Duration::from_secs(600), ..options(1000) };
     let coalescer = coalescer("udfs:id_times_two_plus_one", options);
-    assert_own_row(7, &coalescer.submit_blocking(id_row(7)).unwrap());
+    for id in 0..3 {
+        let pending = coalescer.enqueue(id_row(id)).unwrap();
+        eventually("the lone request to be scored", || coalescer.stats().batches == id as u64 + 1);
+        assert_own_row(id, &pending.wait().unwrap());
+    }
     let stats = coalescer.stats();
-    assert_eq!((stats.batches, stats.rows, stats.errors), (1, 1, 0));
+    assert_eq!(
+        (stats.batches, stats.rows, stats.errors),
+        (3, 3, 0),
+        "one batch of one per request: {stats:?}"
+    );
 }
 
 #[test]
-fn no_batch_exceeds_max_rows() {
-    let coalescer = coalescer("udfs:record_batch_size", options(16, 50));
+fn requests_queued_during_a_call_go_into_the_next_calls_up_to_max_batch_size() {
+    let coalescer = coalescer("udfs:gated_batch", options(4));
+    let first = coalescer.enqueue(gated_row("load", 0)).unwrap();
+    eventually("the first call to start", || gated_batch_sizes("load") == [1]);
+    let queued: Vec<_> = (1..11).map(|id| coalescer.enqueue(gated_row("load", id)).unwrap()).collect();
+    open_gate("load");
+    for (id, pending) in (0..11).zip(std::iter::once(first).chain(queued)) {
+        assert_eq!(get(&pending.wait().unwrap(), "id"), &Value::Int(id));
+    }
+    assert_eq!(gated_batch_sizes("load"), [1, 4, 4, 2], "the 10 queued requests, 4 to a call at most");
+    let stats = coalescer.stats();
+    assert_eq!((stats.batches, stats.rows, stats.errors), (4, 11, 0), "{stats:?}");
+}
+
+#[test]
+fn no_batch_exceeds_max_batch_size() {
+    let coalescer = coalescer("udfs:record_batch_size", options(16));
     let threads: Vec<_> = (0..8i64)
         .map(|t| {
             let coalescer = Arc::clone(&coalescer);
@@ -164,12 +196,12 @@ fn no_batch_exceeds_max_rows() {
         sizes.iter().map(|s| if let Value::Int(s) = s { *s } else { panic!("{s:?}") }).collect();
     assert_eq!(sizes.iter().sum::<i64>(), 1600);
     assert_eq!(sizes.len() as u64, coalescer.stats().batches);
-    assert_eq!(sizes.iter().max(), Some(&16), "full batches have max_rows rows, none more: {sizes:?}");
+    assert_eq!(sizes.iter().max(), Some(&16), "full batches have max_batch_size rows, none more: {sizes:?}");
 }
 
 #[test]
 fn a_result_with_the_wrong_row_count_fails_every_caller_of_the_batch() {
-    let coalescer = coalescer("udfs:drop_last_row", options(64, 20));
+    let coalescer = coalescer("udfs:drop_last_row", options(64));
     let pending: Vec<_> = (0..20).map(|id| coalescer.enqueue(id_row(id)).unwrap()).collect();
     for pending in pending {
         match pending.wait() {
@@ -185,7 +217,7 @@ fn a_result_with_the_wrong_row_count_fails_every_caller_of_the_batch() {
 
 #[test]
 fn a_python_exception_goes_to_every_caller_of_the_batch() {
-    let coalescer = coalescer("udfs:failing_batch", options(64, 20));
+    let coalescer = coalescer("udfs:failing_batch", options(64));
     let pending: Vec<_> = (0..10).map(|id| coalescer.enqueue(id_row(id)).unwrap()).collect();
     for pending in pending {
         match pending.wait() {
@@ -203,25 +235,32 @@ fn a_python_exception_goes_to_every_caller_of_the_batch() {
 
 #[test]
 fn a_row_that_does_not_fit_gets_its_own_error() {
-    // The three rows go out together: max_rows is 3, and max_delay too long to send fewer.
-    let coalescer = coalescer("udfs:id_times_two_plus_one", options(3, 5_000));
-    let good = coalescer.enqueue(id_row(1)).unwrap();
-    let bad = coalescer.enqueue(vec![("id".into(), Value::Str("two".into()))]).unwrap();
-    let also_good = coalescer.enqueue(id_row(3)).unwrap();
-    assert_own_row(1, &good.wait().unwrap());
-    assert_own_row(3, &also_good.wait().unwrap());
+    // The three rows queue while a first call runs, so they go out together in the next one.
+    let coalescer = coalescer("udfs:gated_batch", options(64));
+    let running = coalescer.enqueue(gated_row("fit", 0)).unwrap();
+    eventually("the first call to start", || coalescer.stats().rows == 1);
+    let good = coalescer.enqueue(gated_row("fit", 1)).unwrap();
+    let bad = coalescer
+        .enqueue(vec![("gate".into(), Value::Str("fit".into())), ("id".into(), Value::Str("two".into()))])
+        .unwrap();
+    let also_good = coalescer.enqueue(gated_row("fit", 3)).unwrap();
+    open_gate("fit");
+    assert_eq!(get(&running.wait().unwrap(), "id"), &Value::Int(0));
+    assert_eq!(get(&good.wait().unwrap(), "id"), &Value::Int(1));
+    assert_eq!(get(&also_good.wait().unwrap(), "id"), &Value::Int(3));
     match bad.wait() {
         Err(Error::Conversion(message)) => assert!(message.contains("\"id\""), "{message}"),
         other => panic!("expected a conversion error, got {other:?}"),
     }
+    assert_eq!(gated_batch_sizes("fit"), [1, 2]);
     let stats = coalescer.stats();
-    assert_eq!((stats.batches, stats.rows, stats.errors), (1, 2, 1), "{stats:?}");
+    assert_eq!((stats.batches, stats.rows, stats.errors), (2, 3, 1), "{stats:?}");
 }
 
 #[test]
 fn requests_time_out_and_expired_ones_never_reach_python() {
     let timeout = Duration::from_millis(200);
-    let options = BatchOptions { timeout, ..options(64, 1) };
+    let options = BatchOptions { timeout, ..options(64) };
     // udfs:slow_batch sleeps 1.5 s.
     let coalescer = coalescer("udfs:slow_batch", options);
     let first = coalescer.enqueue(id_row(1)).unwrap();
@@ -241,7 +280,7 @@ fn requests_time_out_and_expired_ones_never_reach_python() {
 
 #[test]
 fn try_enqueue_on_a_full_queue_is_overloaded() {
-    let options = BatchOptions { queue_capacity: 2, ..options(1, 1) };
+    let options = BatchOptions { queue_capacity: 2, ..options(1) };
     let coalescer = coalescer("udfs:gated_batch", options);
     let first = coalescer.try_enqueue(gated_row("full", 1)).unwrap();
     eventually("the first call to start", || coalescer.stats().rows == 1);
@@ -262,7 +301,7 @@ fn try_enqueue_on_a_full_queue_is_overloaded() {
 #[test]
 fn enqueue_waits_for_room_until_its_timeout() {
     let timeout = Duration::from_millis(200);
-    let options = BatchOptions { queue_capacity: 1, timeout, ..options(1, 1) };
+    let options = BatchOptions { queue_capacity: 1, timeout, ..options(1) };
     let coalescer = coalescer("udfs:gated_batch", options);
     let _running = coalescer.enqueue(gated_row("room", 1)).unwrap();
     eventually("the first call to start", || coalescer.stats().rows == 1);
@@ -276,7 +315,7 @@ fn enqueue_waits_for_room_until_its_timeout() {
 
 #[test]
 fn close_answers_accepted_requests_and_refuses_new_ones() {
-    let coalescer = coalescer("udfs:id_times_two_plus_one", options(64, 20));
+    let coalescer = coalescer("udfs:id_times_two_plus_one", options(64));
     let accepted = coalescer.enqueue(id_row(1)).unwrap();
     coalescer.close();
     coalescer.close();
@@ -289,23 +328,22 @@ fn close_answers_accepted_requests_and_refuses_new_ones() {
 }
 
 #[test]
-fn dropping_the_coalescer_ends_its_task_after_answering() {
+fn dropping_the_coalescer_ends_its_thread_after_answering() {
     let f = function("udfs:id_times_two_plus_one");
-    let coalescer = BatchCoalescer::new(Arc::clone(&f), options(64, 20)).unwrap();
+    let coalescer = BatchCoalescer::new(Arc::clone(&f), options(64)).unwrap();
     let accepted = coalescer.enqueue(id_row(1)).unwrap();
     drop(coalescer);
     assert_own_row(1, &accepted.wait().unwrap());
-    // The background task held the other reference to the function.
-    eventually("the background task to end", || Arc::strong_count(&f) == 1);
+    // The coalescer's thread held the other reference to the function.
+    eventually("the coalescer's thread to end", || Arc::strong_count(&f) == 1);
 }
 
 #[test]
 fn invalid_options_are_config_errors() {
     let invalid = [
-        BatchOptions { max_rows: 0, ..BatchOptions::default() },
+        BatchOptions { max_batch_size: 0, ..BatchOptions::default() },
         BatchOptions { queue_capacity: 0, ..BatchOptions::default() },
         BatchOptions { timeout: Duration::ZERO, ..BatchOptions::default() },
-        BatchOptions { max_delay: Duration::from_secs(60), ..BatchOptions::default() },
         BatchOptions { timeout: Duration::MAX, ..BatchOptions::default() },
     ];
     for options in invalid {
@@ -313,8 +351,9 @@ fn invalid_options_are_config_errors() {
         assert!(matches!(BatchCoalescer::new(function("udfs:identity"), options), Err(Error::Config(_))));
     }
     assert!(BatchOptions::default().validate().is_ok());
-    let message = BatchOptions { max_rows: 0, ..BatchOptions::default() }.validate().unwrap_err().to_string();
-    assert!(message.contains("max_rows"), "{message}");
+    let message =
+        BatchOptions { max_batch_size: 0, ..BatchOptions::default() }.validate().unwrap_err().to_string();
+    assert!(message.contains("max_batch_size"), "{message}");
 }
 
 #[test]
@@ -329,7 +368,7 @@ fn scikit_learn_scores_through_the_coalescer_as_in_one_call() {
     let all = function("udfs:predict_proba_all").call(&[column(0), column(1), column(2)], &[]).unwrap();
     let Value::List(expected) = all else { panic!("{all:?}") };
 
-    let coalescer = coalescer("udfs:predict_proba_batch", options(64, 20));
+    let coalescer = coalescer("udfs:predict_proba_batch", options(64));
     let threads: Vec<_> = ids
         .chunks(100)
         .map(|chunk| {

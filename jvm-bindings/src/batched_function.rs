@@ -26,8 +26,7 @@ pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeCreate<'l>(
     mut env: EnvUnowned<'l>,
     class: JClass<'l>,
     function_handle: jlong,
-    max_rows: jint,
-    max_delay_nanos: jlong,
+    max_batch_size: jint,
     queue_capacity: jint,
     timeout_nanos: jlong,
 ) -> jlong {
@@ -37,8 +36,7 @@ pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeCreate<'l>(
                 .map_err(|_| Error::Config(format!("invalid batch options: {what} is negative ({n})")))
         };
         let options = BatchOptions {
-            max_rows: positive("maxRows", max_rows.into())? as usize,
-            max_delay: Duration::from_nanos(positive("maxDelay", max_delay_nanos)?),
+            max_batch_size: positive("maxBatchSize", max_batch_size.into())? as usize,
             queue_capacity: positive("queueCapacity", queue_capacity.into())? as usize,
             timeout: Duration::from_nanos(positive("timeout", timeout_nanos)?),
         };

@@ -236,9 +236,15 @@ def gate(name):
     return _gates.setdefault(name, threading.Event())
 
 
+gated_batch_sizes = {}
+
+
 def gated_batch(batch):
-    # The bound keeps a failed test from hanging.
-    gate(batch.column("gate")[0].as_py()).wait(timeout=20)
+    """Waits for the gate its rows name (the bound keeps a failed test from hanging), and records
+    the batch's size under that gate."""
+    name = batch.column("gate")[0].as_py()
+    gated_batch_sizes.setdefault(name, []).append(batch.num_rows)
+    gate(name).wait(timeout=20)
     return batch
 
 

@@ -99,6 +99,39 @@ def score_rows(batch):
     )
 
 
+def batch_sizes(batch):
+    """Each row gets its id back and the number of rows of the batch it came in."""
+    rows = batch.num_rows
+    return pa.RecordBatch.from_arrays(
+        [batch.column("id"), pa.array([rows] * rows, type=pa.int64())], names=["id", "batch_size"]
+    )
+
+
+_gates = {}
+_calls = {}
+
+
+def _event(events, name):
+    return events.setdefault(name, threading.Event())
+
+
+def gated_batch_sizes(batch):
+    """batch_sizes, once the gate the rows name is open (the bound keeps a failed test from
+    hanging); wait_for_call tells when a call is waiting there."""
+    name = batch.column("gate")[0].as_py()
+    _event(_calls, name).set()
+    _event(_gates, name).wait(timeout=20)
+    return batch_sizes(batch)
+
+
+def wait_for_call(gate):
+    return _event(_calls, gate).wait(timeout=20)
+
+
+def open_gate(gate):
+    _event(_gates, gate).set()
+
+
 def middle_rows(batch):
     """Rows 40..59, with a list and a string column: a slice, offsets at every level."""
     n = batch.num_rows

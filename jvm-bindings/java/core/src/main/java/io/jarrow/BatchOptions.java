@@ -4,18 +4,17 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a {@link BatchedFunction} gathers single-row calls into batches. Immutable; defaults: 1024
- * rows, 5 ms, 8192 queued requests, 30 s per request.
+ * How a {@link BatchedFunction} gathers single-row calls into batches. A row waits only for the
+ * call before it: none is held back to wait for company. Immutable; defaults: 1024 rows per call,
+ * 8192 queued requests, 30 s per request.
  */
 public final class BatchOptions {
-    private final int maxRows;
-    private final Duration maxDelay;
+    private final int maxBatchSize;
     private final int queueCapacity;
     private final Duration timeout;
 
     private BatchOptions(Builder b) {
-        this.maxRows = b.maxRows;
-        this.maxDelay = b.maxDelay;
+        this.maxBatchSize = b.maxBatchSize;
         this.queueCapacity = b.queueCapacity;
         this.timeout = b.timeout;
     }
@@ -28,14 +27,9 @@ public final class BatchOptions {
         return builder().build();
     }
 
-    /** The most rows one Python call gets; a batch is sent as soon as it has this many. */
-    public int maxRows() {
-        return maxRows;
-    }
-
-    /** How long the first row of a batch waits for company before the batch is sent anyway. */
-    public Duration maxDelay() {
-        return maxDelay;
+    /** The most rows one Python call gets; rows beyond it wait for the next call. */
+    public int maxBatchSize() {
+        return maxBatchSize;
     }
 
     /** Requests that may wait; beyond that {@code submit} blocks its caller (back-pressure). */
@@ -50,37 +44,31 @@ public final class BatchOptions {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BatchOptions other && maxRows == other.maxRows && maxDelay.equals(other.maxDelay)
+        return o instanceof BatchOptions other && maxBatchSize == other.maxBatchSize
                 && queueCapacity == other.queueCapacity && timeout.equals(other.timeout);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(maxRows, maxDelay, queueCapacity, timeout);
+        return Objects.hash(maxBatchSize, queueCapacity, timeout);
     }
 
     @Override
     public String toString() {
-        return "BatchOptions{maxRows=" + maxRows + ", maxDelay=" + maxDelay + ", queueCapacity=" + queueCapacity
-                + ", timeout=" + timeout + "}";
+        return "BatchOptions{maxBatchSize=" + maxBatchSize + ", queueCapacity=" + queueCapacity + ", timeout="
+                + timeout + "}";
     }
 
     /** Builds {@link BatchOptions}; values are checked when the batched function is made. */
     public static final class Builder {
-        private int maxRows = 1024;
-        private Duration maxDelay = Duration.ofMillis(5);
+        private int maxBatchSize = 1024;
         private int queueCapacity = 8192;
         private Duration timeout = Duration.ofSeconds(30);
 
         private Builder() {}
 
-        public Builder maxRows(int maxRows) {
-            this.maxRows = maxRows;
-            return this;
-        }
-
-        public Builder maxDelay(Duration maxDelay) {
-            this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
+        public Builder maxBatchSize(int maxBatchSize) {
+            this.maxBatchSize = maxBatchSize;
             return this;
         }
 

@@ -6,9 +6,12 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Single-row calls of a batch function, coalesced: rows submitted from any number of threads are
- * gathered into one Arrow batch per Python call (sent at {@link BatchOptions#maxRows()} rows or
- * {@link BatchOptions#maxDelay()} after the first, whichever comes first) and each caller gets its
- * own row of the result. Usable directly from a Flink {@code AsyncFunction}:
+ * gathered into one Arrow batch per Python call, and each caller gets its own row of the result.
+ * The function is called whenever it is free (one call at a time), on every row submitted since its
+ * previous call began, up to {@link BatchOptions#maxBatchSize()} rows. No row waits for company:
+ * a row submitted while the function is idle goes out at once, alone; rows submitted while a call
+ * runs go together into the next, so under load batches grow by themselves. Usable directly from
+ * a Flink {@code AsyncFunction}:
  *
  * <pre>{@code
  * BatchedFunction score = python.function("fraud.model:score_batch").batched(BatchOptions.defaults());
@@ -64,8 +67,7 @@ public final class BatchedFunction extends NativeHandle {
         return "BatchedFunction{" + name + (isClosed() ? ", closed}" : "}");
     }
 
-    static native long nativeCreate(long functionHandle, int maxRows, long maxDelayNanos, int queueCapacity,
-            long timeoutNanos);
+    static native long nativeCreate(long functionHandle, int maxBatchSize, int queueCapacity, long timeoutNanos);
 
     private static native void nativeFree(long handle);
 

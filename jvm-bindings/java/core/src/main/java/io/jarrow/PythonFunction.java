@@ -177,15 +177,18 @@ public final class PythonFunction extends NativeHandle {
     }
 
     /**
-     * A handle that coalesces single-row calls from many threads into one batch per Python call.
-     * The function must take a {@code pyarrow.RecordBatch} and return one row per input row.
+     * A handle that coalesces single-row calls from many threads into one batch per Python call:
+     * whenever the function is free it is called on every row submitted since its previous call
+     * began, up to {@link BatchOptions#maxBatchSize()}, so a row submitted while it is idle goes
+     * out at once. The function must take a {@code pyarrow.RecordBatch} and return one row per
+     * input row.
      */
     public BatchedFunction batched(BatchOptions options) {
         Objects.requireNonNull(options, "options");
         long h = acquire();
         try {
-            BatchedFunction batched = new BatchedFunction(name, BatchedFunction.nativeCreate(h, options.maxRows(),
-                    options.maxDelay().toNanos(), options.queueCapacity(), options.timeout().toNanos()));
+            BatchedFunction batched = new BatchedFunction(name, BatchedFunction.nativeCreate(h,
+                    options.maxBatchSize(), options.queueCapacity(), options.timeout().toNanos()));
             runtime.adopt(batched);
             return batched;
         } finally {

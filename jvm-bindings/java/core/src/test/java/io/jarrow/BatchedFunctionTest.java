@@ -21,7 +21,7 @@ class BatchedFunctionTest {
     @Test
     void everyCallerGetsExactlyItsOwnRow() throws Exception {
         BatchedFunction score = TestPython.runtime().function("jvm_udfs:score_rows")
-                .batched(BatchOptions.builder().maxRows(256).maxDelay(Duration.ofMillis(2)).build());
+                .batched(BatchOptions.builder().maxBatchSize(256).build());
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<Integer>> threads = new ArrayList<>();
@@ -51,6 +51,42 @@ class BatchedFunctionTest {
     }
 
     @Test
+    void aLoneRowToAnIdleFunctionGoesOutAtOnceAlone() throws Exception {
+        // A timeout far beyond the wait below: only a function called as soon as it is free
+        // answers each row before the next is submitted.
+        try (BatchedFunction sizes = TestPython.runtime().function("jvm_udfs:batch_sizes")
+                .batched(BatchOptions.builder().timeout(Duration.ofMinutes(10)).build())) {
+            for (long id = 0; id < 3; id++) {
+                Map<String, Object> row = sizes.submit(Map.of("id", id)).get(20, TimeUnit.SECONDS);
+                assertEquals(Map.of("id", id, "batch_size", 1L), row);
+            }
+        }
+    }
+
+    @Test
+    void rowsSubmittedDuringACallGoIntoTheNextCallsUpToMaxBatchSize() throws Exception {
+        PythonRuntime python = TestPython.runtime();
+        try (BatchedFunction sizes = python.function("jvm_udfs:gated_batch_sizes")
+                .batched(BatchOptions.builder().maxBatchSize(4).build())) {
+            List<CompletableFuture<Map<String, Object>>> futures = new ArrayList<>();
+            futures.add(sizes.submit(Map.of("gate", "load", "id", 0L)));
+            assertEquals(true, python.function("jvm_udfs:wait_for_call").call("load"));
+            for (long id = 1; id <= 10; id++) {
+                futures.add(sizes.submit(Map.of("gate", "load", "id", id)));
+            }
+            python.function("jvm_udfs:open_gate").call("load");
+            List<Object> batchSizes = new ArrayList<>();
+            for (int id = 0; id < futures.size(); id++) {
+                Map<String, Object> row = futures.get(id).get(30, TimeUnit.SECONDS);
+                assertEquals((long) id, row.get("id"));
+                batchSizes.add(row.get("batch_size"));
+            }
+            // The first row alone, then the 10 submitted during its call, 4 to a call at most.
+            assertEquals(List.of(1L, 4L, 4L, 4L, 4L, 4L, 4L, 4L, 4L, 2L, 2L), batchSizes);
+        }
+    }
+
+    @Test
     void aBatchErrorCompletesEveryFutureOfItExceptionally() throws Exception {
         PythonRuntime python = TestPython.runtime();
         try (BatchedFunction drop = python.function("jvm_udfs:drop_a_row").batched(BatchOptions.defaults());
@@ -69,9 +105,9 @@ class BatchedFunctionTest {
     void badOptionsAndUseAfterCloseAreClearErrors() {
         PythonFunction f = TestPython.runtime().function("jvm_udfs:score_rows");
         JarrowException zero = assertThrows(JarrowException.class,
-                () -> f.batched(BatchOptions.builder().maxRows(0).build()));
+                () -> f.batched(BatchOptions.builder().maxBatchSize(0).build()));
         assertEquals("CONFIG", zero.code());
-        assertTrue(zero.getMessage().contains("max_rows"), zero.getMessage());
+        assertTrue(zero.getMessage().contains("max_batch_size"), zero.getMessage());
         BatchedFunction batched = f.batched(BatchOptions.defaults());
         batched.close();
         assertThrows(IllegalStateException.class, () -> batched.submit(Map.of("id", 1L)));
