@@ -352,9 +352,10 @@ fn call(function: &PythonFunction, requests: Vec<Request>, counters: &Counters, 
     counters.rows.fetch_add(expected as u64, Ordering::Relaxed);
     let result = function.apply(&built.batch).and_then(|output| {
         if output.num_rows() != expected {
-            return Err(Error::Arrow(format!(
-                "the function {} returned {} rows for a batch of {expected}; a batched function \
-                 must return one row per input row, in order",
+            // The same broken contract, the same error, wherever it is found (json_format.rs,
+            // MapperFormat): a conversion of the result that cannot be made.
+            return Err(Error::Conversion(format!(
+                "{} returned {} rows for {expected} input rows; expected one result row per input row",
                 function.name(),
                 output.num_rows()
             )));

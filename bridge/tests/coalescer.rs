@@ -205,11 +205,11 @@ fn a_result_with_the_wrong_row_count_fails_every_caller_of_the_batch() {
     let pending: Vec<_> = (0..20).map(|id| coalescer.enqueue(id_row(id)).unwrap()).collect();
     for pending in pending {
         match pending.wait() {
-            Err(Error::Arrow(message)) => {
+            Err(Error::Conversion(message)) => {
                 assert!(message.contains("udfs:drop_last_row returned"), "{message}");
-                assert!(message.contains("rows for a batch of"), "{message}");
+                assert!(message.contains("expected one result row per input row"), "{message}");
             }
-            other => panic!("expected an Arrow error, got {other:?}"),
+            other => panic!("expected a Conversion error, got {other:?}"),
         }
     }
     assert_eq!(coalescer.stats().errors, 20);

@@ -11,7 +11,10 @@ use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 
 use crate::error::{Result, ThrowJarrowException, to_throwable};
-use crate::{codec, jvm, python_function};
+use jarrow::jvm::{codec, with_env};
+
+use crate::handle::{borrow, free, into_handle};
+use crate::python_function;
 
 struct Batched {
     coalescer: BatchCoalescer,
@@ -44,7 +47,7 @@ pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeCreate<'l>(
         let function = Arc::clone(unsafe { python_function::function(function_handle) });
         let coalescer = BatchCoalescer::new(function, options)?;
         let class = Arc::new(env.new_global_ref(&class)?);
-        Ok(Box::into_raw(Box::new(Batched { coalescer, names: Mutex::default(), class })) as jlong)
+        Ok(into_handle(Batched { coalescer, names: Mutex::default(), class }))
     })
     .resolve::<ThrowJarrowException>()
 }
@@ -57,7 +60,7 @@ pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeFree<'l>(
 ) {
     // SAFETY: Java frees each handle once, after its calls in flight returned. Requests already
     // accepted still complete: their tasks hold what they need.
-    drop(unsafe { Box::from_raw(handle as *mut Batched) });
+    unsafe { free::<Batched>(handle) };
 }
 
 #[unsafe(no_mangle)]
@@ -78,7 +81,7 @@ fn intern_submit(
     future: &JObject<'_>,
 ) -> Result<()> {
     // SAFETY: Java passes a live handle.
-    let batched = unsafe { &*(handle as *const Batched) };
+    let batched = unsafe { borrow::<Batched>(handle) };
     let bytes = env.convert_byte_array(encoded_row)?;
     let row = codec::decode_row(&bytes, &mut batched.names.lock().unwrap_or_else(PoisonError::into_inner))?;
     // Blocks this Java thread while the queue is full: back-pressure on the producer.
@@ -94,7 +97,7 @@ fn intern_submit(
 
 /// Completes the Java future with the result row, or exceptionally with the error.
 fn complete(class: &Global<JClass<'static>>, future: &Global<JObject<'static>>, result: jarrow::Result<Row>) {
-    let completed = jvm::with_env(|env| {
+    let completed = with_env(|env| {
         let future = env.new_local_ref(future)?;
         match result.and_then(|row| codec::encode_row(&row)) {
             Ok(row) => {

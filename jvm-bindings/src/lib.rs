@@ -14,9 +14,6 @@ mod python_function;
 mod python_logging;
 mod python_runtime;
 
-// `batched_function.rs` names the core's JVM module and codec from the crate root.
-use jarrow::jvm::{self, codec};
-
 /// A string argument that Java may pass as null.
 fn optional_string(
     env: &mut jni::Env<'_>,
