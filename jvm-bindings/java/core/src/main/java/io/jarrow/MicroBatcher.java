@@ -26,10 +26,13 @@ import org.slf4j.LoggerFactory;
  * <p><b>Adaptive batching.</b> A batch is scored whenever the scorer is free: it holds what arrived
  * since the previous call began, up to {@code maxBatchSize} records. Under load the records that
  * arrive while Python scores a batch make the next one, so batches grow to the cap by themselves;
- * when the stream is quiet a record is scored almost at once. A batch is scored on a scoring thread
- * while the engine goes on adding records, one batch at a time; a small batch on a quiet stream
- * (the engine takes longer, on average, to bring a record than a small call takes) is scored in
- * place and handed back at once, since handing it over would only add latency. Nothing waits longer than
+ * when the stream is quiet a record is scored almost at once. On a busy stream a batch gathers
+ * for a few times as long as the last call took before it goes (so the scorer is busy a fifth of
+ * the time at most, rather than spending a core the engine needs on many small calls): batches
+ * then grow with the cost of a call, up to the cap. A batch is scored on a scoring thread
+ * while the engine goes on adding records, one batch at a time. On a quiet stream (the engine
+ * takes longer, on average, to bring a record than a small call takes) a record goes to the scorer
+ * as it arrives, and the next {@link #poll} waits for its call rather than leave it. Nothing waits longer than
  * {@code maxLatency} plus the call before it: a {@link #poll} hands back a batch whose records have
  * waited half of it, waiting for its call to end. {@code minBatchSize} (default 1) makes a
  * partial batch wait for company, up to half {@code maxLatency}; {@code minBatchSize ==
@@ -60,6 +63,9 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
 
     /** Averages (of gaps between records, of call times) weigh the newest value by 1 / this. */
     private static final int AVERAGED = 8;
+
+    /** A busy stream's batch gathers for this many times the last call's duration. */
+    static final long GATHER_CALLS = 4;
 
     /** The longest {@link #pollInterval()}: short, so a quiet stream's last batch is not held. */
     static final Duration MAX_POLL_INTERVAL = Duration.ofMillis(5);
@@ -147,8 +153,9 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
 
     /** The records that arrived since the batch in flight was taken, oldest first. */
     private List<R> filling = new ArrayList<>();
-    /** When the first of them arrived (engine clock, ms). */
+    /** When the first of them arrived (engine clock, ms; and {@link System#nanoTime}). */
     private long fillingSince;
+    private long fillingSinceNanos;
     /**
      * When the engine last got its thread back from this batcher ({@link System#nanoTime}): the
      * time it took to come back is what tells a quiet stream from a busy one.
@@ -165,6 +172,8 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     private long inFlightSince;
     /** How long a Python call on a small batch takes, averaged; written on scoring threads. */
     private volatile long smallCallNanos;
+    /** How long the last Python call took; written on scoring threads. */
+    private volatile long lastCallNanos;
     private boolean closed;
 
     private MicroBatcher(Builder<R, V, VR> b) {
@@ -232,15 +241,16 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         }
         if (filling.isEmpty()) {
             fillingSince = clock.getAsLong();
+            fillingSinceNanos = arrived;
         }
         filling.add(record);
         if (filling.size() >= maxBatchSize) {
             if (inFlight != null) {
                 handBack(); // the cap is reached: wait for the scorer (back-pressure)
             }
-            submit(quiet, false);
-        } else if (inFlight == null && filling.size() >= minBatchSize) {
-            submit(quiet, false);
+            submit(false);
+        } else if (inFlight == null && filling.size() >= minBatchSize && (quiet || gathered(arrived))) {
+            submit(false);
         }
         if (inFlight != null && inFlight.isDone()) {
             handBack();
@@ -262,8 +272,10 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         }
         if (inFlight == null && !filling.isEmpty()) {
             boolean due = now - fillingSince >= halfLatencyMillis;
-            if (due || filling.size() >= minBatchSize) {
-                submit(quietSince(System.nanoTime()), due);
+            long nanoNow = System.nanoTime();
+            boolean quiet = quietSince(nanoNow);
+            if (due || (filling.size() >= minBatchSize && (quiet || gathered(nanoNow)))) {
+                submit(due);
                 if (inFlight.isDone() || quietSmallInFlight()) {
                     handBack();
                 }
@@ -278,7 +290,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
             handBack();
         }
         while (!filling.isEmpty()) {
-            submit(true, true);
+            submit(true);
             handBack();
         }
     }
@@ -329,9 +341,21 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         return lastReturn == Long.MIN_VALUE || nanoNow - lastReturn > smallCallNanos;
     }
 
+    /**
+     * Whether a busy stream's batch has gathered long enough: {@value #GATHER_CALLS} times as long
+     * as the last call took (or half {@code maxLatency}, if less). A call costs Python a fixed price
+     * and the scorer's CPU is the engine's too: gathering for a few calls' time keeps the scorer
+     * busy a fraction of the time at most, and batches grow with the cost of a call, up to the cap.
+     */
+    private boolean gathered(long nanoNow) {
+        long waited = nanoNow - fillingSinceNanos;
+        return waited >= Math.min(GATHER_CALLS * lastCallNanos, halfLatencyMillis * 1_000_000L);
+    }
+
     /** Records a call's duration, for telling a quiet stream. Runs on a scoring thread. */
     private void called(int rows, long nanos) {
         metrics.call(rows, nanos);
+        lastCallNanos = nanos;
         if (rows < IN_PLACE_BELOW) {
             long average = smallCallNanos;
             smallCallNanos = average == 0 ? nanos : average + (nanos - average) / AVERAGED;
@@ -344,10 +368,11 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
 
     /**
      * Takes up to {@code maxBatchSize} waiting records as a batch and scores it: in place when it
-     * is handed back at once anyway ({@code handedBackNow}), or small and the stream quiet (or
-     * small and full: a tiny cap), else on a scoring thread. The scorer must be free.
+     * is handed back at once anyway ({@code handedBackNow}), or small and full (a tiny cap), else
+     * on a scoring thread, so the engine's thread never waits for a call it could overlap. The
+     * scorer must be free.
      */
-    private void submit(boolean quiet, boolean handedBackNow) {
+    private void submit(boolean handedBackNow) {
         List<R> batch;
         if (filling.size() <= maxBatchSize) {
             batch = filling;
@@ -360,8 +385,9 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         inFlightSize = batch.size();
         inFlightSince = fillingSince;
         fillingSince = clock.getAsLong();
+        fillingSinceNanos = System.nanoTime();
         boolean small = batch.size() < IN_PLACE_BELOW;
-        if (handedBackNow || (small && (quiet || batch.size() >= maxBatchSize))) {
+        if (handedBackNow || (small && batch.size() >= maxBatchSize)) {
             try {
                 inFlight = CompletableFuture.completedFuture(score(batch));
             } catch (RuntimeException e) {

@@ -92,10 +92,11 @@ class MicroBatcherTest {
     }
 
     @Test
-    void aLoneRecordIsScoredAndHandedBackAtOnce() {
+    void aLoneRecordIsScoredAtOnceAndHandedBackByTheNextPoll() {
         try (MicroBatcher<Rec, String, String> b = batcher().maxBatchSize(1024).build()) {
-            b.add(rec(0));
-            assertEquals(List.of(scored(0)), forwarded, "no waiting for company, no waiting for a poll");
+            b.add(rec(0));                  // to the scorer at once: no waiting for company
+            b.poll();                       // nothing arrived since: it waits for the call
+            assertEquals(List.of(scored(0)), forwarded);
             assertEquals(0, b.pending());
             assertEquals(List.of(1L), sizes(0));
         }
@@ -103,48 +104,63 @@ class MicroBatcherTest {
 
     @Test
     void recordsArrivingWhileACallRunsMakeTheNextBatch() {
-        try (MicroBatcher<Rec, String, String> b = batcher().maxBatchSize(1024).build()) {
+        // A cap this far off never fills within half maxLatency: every batch goes when the scorer is free.
+        try (MicroBatcher<Rec, String, String> b = batcher().maxBatchSize(100_000).maxLatency(Duration.ofMillis(2)).build()) {
             sizes(0.2);                     // every call takes 200 ms
-            b.add(rec(0));                  // quiet: scored in place
-            b.add(rec(1));                  // right behind it: handed to a scoring thread
-            for (int i = 2; i < 11; i++) {
+            b.add(rec(0));                  // the scorer is free: it goes at once, on a scoring thread
+            for (int i = 1; i < 11; i++) {
                 b.add(rec(i));              // the scorer is busy: they wait, together
             }
-            assertEquals(List.of(scored(0)), forwarded);
-            assertEquals(10, b.pending());
+            assertEquals(List.of(), forwarded);
+            assertEquals(11, b.pending());
             b.flush();
             assertEquals(scored(0, 11), forwarded, "in input order");
-            assertEquals(List.of(1L, 1L, 9L), sizes(0), "what arrived during the call went in one batch");
+            assertEquals(List.of(1L, 10L), sizes(0), "what arrived during the call went in one batch");
         }
     }
 
     @Test
-    void underLoadBatchesGrowToTheCapAndTheCapPushesBack() {
+    void aStreamThatFillsTheCapSoonWaitsForFullBatches() {
         try (MicroBatcher<Rec, String, String> b = batcher().maxBatchSize(4).build()) {
             sizes(0.1);
-            b.add(rec(0));
+            b.add(rec(0));                  // the first: scored in place
             for (int i = 1; i < 10; i++) {
-                b.add(rec(i));
+                b.add(rec(i));              // microseconds apart: the cap fills long before 50 ms
             }
             b.flush();
             assertEquals(scored(0, 10), forwarded);
-            // 1 in place; 1 on a scoring thread; 2-5 fill the cap, wait for it and go in place;
-            // 6 finds the scorer free and goes alone; 7-9 wait for it and are flushed together.
-            assertEquals(List.of(1L, 1L, 4L, 1L, 3L), sizes(0));
-            assertEquals(List.of(List.of("k0"), List.of("k1"), List.of("k2", "k3", "k4", "k5"), List.of("k6"),
-                    List.of("k7", "k8", "k9")), completed, "each batch completed after its records were forwarded");
+            assertEquals(List.of(1L, 4L, 4L, 1L), sizes(0));
+            assertEquals(List.of(List.of("k0"), List.of("k1", "k2", "k3", "k4"), List.of("k5", "k6", "k7", "k8"),
+                    List.of("k9")), completed, "each batch completed after its records were forwarded");
+        }
+    }
+
+    @Test
+    void theCapPushesBackWhileTheScorerIsBusy() {
+        // A record a millisecond: 20 arrive during one 300 ms call, and 19 ms to fill the cap is
+        // more than half of maxLatency (1 ms), so each batch goes when the scorer is free.
+        try (MicroBatcher<Rec, String, String> b = batcher().maxBatchSize(20).maxLatency(Duration.ofMillis(2)).build()) {
+            sizes(0.3);
+            for (int i = 0; i < 26; i++) {
+                b.add(rec(i));
+                sleep(1);
+            }
+            b.flush();
+            assertEquals(scored(0, 26), forwarded);
+            // 0 goes at once; 1-20 reach the cap during its call, wait for it and go next, on a
+            // scoring thread; 21-25 wait for them and are flushed.
+            assertEquals(List.of(1L, 20L, 5L), sizes(0));
         }
     }
 
     @Test
     void aPollOnAQuietStreamHandsBackTheSmallBatchInFlight() {
-        try (MicroBatcher<Rec, String, String> b = batcher().build()) {
+        try (MicroBatcher<Rec, String, String> b = batcher().maxBatchSize(100_000).maxLatency(Duration.ofMillis(2)).build()) {
             sizes(0.1);
-            b.add(rec(0));
-            b.add(rec(1));                  // on a scoring thread
-            assertEquals(List.of(scored(0)), forwarded);
+            b.add(rec(0));                  // on a scoring thread, for 100 ms
+            assertEquals(List.of(), forwarded);
             b.poll();                       // nothing arrived since: waits for it rather than leave it
-            assertEquals(scored(0, 2), forwarded);
+            assertEquals(List.of(scored(0)), forwarded);
         }
     }
 
@@ -267,7 +283,7 @@ class MicroBatcherTest {
         b.add(rec(1));
         b.close();
         b.close();
-        assertEquals(List.of(scored(0)), forwarded, "a close without a flush hands nothing back: the engine keeps it");
+        assertEquals(List.of(), forwarded, "a close without a flush hands nothing back: the engine keeps it");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.add(rec(2)));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertThrows(IllegalStateException.class, b::poll);

@@ -91,6 +91,7 @@ public final class FraudDemo {
 
             FraudTopology.Settings settings = new FraudTopology.Settings(batchSize, Duration.ofMillis(50), true);
             ScoresReader scores = new ScoresReader(bootstrap, out, transactions + LATENCY_TRANSACTIONS);
+            double[] pacedCalls;
             scores.start();
             try (KafkaStreams streams = new KafkaStreams(FraudTopology.build(python, settings, in, out),
                     FraudApp.config(bootstrap, "jarrow-fraud-demo-" + run, stateDir, exactlyOnce))) {
@@ -104,8 +105,10 @@ public final class FraudDemo {
                     bar.set(transactions);
                 }
                 double seconds = scores.backlogSeconds();
-                System.err.printf("Scored %,d transactions in %.2f s: %,.0f transactions/s (first to last scored record)%n",
-                        transactions, seconds, transactions / seconds);
+                double[] backlogCalls = calls(streams);
+                System.err.printf("Scored %,d transactions in %.2f s: %,.0f transactions/s (first to last scored record); "
+                        + "%,.0f Python calls, %.0f rows each on average%n",
+                        transactions, seconds, transactions / seconds, backlogCalls[0], backlogCalls[1] / backlogCalls[0]);
 
                 try (KafkaProducer<String, String> producer = producer(bootstrap);
                      ProgressBar bar = new ProgressBar("Paced stream at " + LATENCY_RATE + "/s", LATENCY_TRANSACTIONS)) {
@@ -129,11 +132,14 @@ public final class FraudDemo {
                     scores.check();
                     Thread.sleep(20);
                 }
+                double[] all = calls(streams);
+                pacedCalls = new double[] {all[0] - backlogCalls[0], all[1] - backlogCalls[1]};
             }
             scores.close();
             long[] latencies = scores.latenciesMs();
-            System.err.printf("End-to-end latency (produced -> scored record consumed): p50 %d ms, p99 %d ms%n",
-                    percentile(latencies, 0.50), percentile(latencies, 0.99));
+            System.err.printf("End-to-end latency (produced -> scored record consumed): p50 %d ms, p99 %d ms; "
+                    + "%,.0f Python calls, %.1f rows each on average%n",
+                    percentile(latencies, 0.50), percentile(latencies, 0.99), pacedCalls[0], pacedCalls[1] / pacedCalls[0]);
             System.err.printf("Fraud caught: %,d of %,d (%.1f%%); %,d false alarms (%.3f%% of legitimate transactions)%n",
                     scores.caught(), scores.fraud(), 100.0 * scores.caught() / Math.max(1, scores.fraud()),
                     scores.falseAlarms(), 100.0 * scores.falseAlarms() / Math.max(1, scores.total() - scores.fraud()));
@@ -162,6 +168,21 @@ public final class FraudDemo {
     static int id(String scored) {
         int at = scored.indexOf("\"id\":") + 5;
         return Integer.parseInt(scored.substring(at, scored.indexOf(',', at)));
+    }
+
+    /** Python calls and rows scored so far, summed over the processor's tasks (its metrics). */
+    static double[] calls(KafkaStreams streams) {
+        double[] sums = new double[2];
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-jarrow-processor-metrics") || name.group().equals("stream-jarrow-processor-node-metrics")) {
+                if (name.name().equals("python-call-total")) {
+                    sums[0] += ((Number) metric.metricValue()).doubleValue();
+                } else if (name.name().equals("rows-total")) {
+                    sums[1] += ((Number) metric.metricValue()).doubleValue();
+                }
+            }
+        });
+        return sums;
     }
 
     static long percentile(long[] sorted, double p) {
