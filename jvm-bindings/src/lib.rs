@@ -79,7 +79,7 @@ pub fn register_natives(env: &mut jni::Env<'_>) -> jni::errors::Result<()> {
         native!("nativeApply", "(JJJJJ)V", python_function::Java_io_jarrow_PythonFunction_nativeApply),
     ];
     let batched = [
-        native!("nativeCreate", "(JIJIJ)J", batched_function::Java_io_jarrow_BatchedFunction_nativeCreate),
+        native!("nativeCreate", "(JIIJ)J", batched_function::Java_io_jarrow_BatchedFunction_nativeCreate),
         native!("nativeFree", "(J)V", batched_function::Java_io_jarrow_BatchedFunction_nativeFree),
         native!(
             "nativeSubmit",
