@@ -94,7 +94,8 @@ class BatchedFunctionTest {
             ExecutionException mismatch = assertThrows(ExecutionException.class,
                     () -> drop.submit(Map.of("id", 1L)).get(30, TimeUnit.SECONDS));
             JarrowException cause = (JarrowException) mismatch.getCause();
-            assertTrue(cause.getMessage().contains("one row per input row"), cause.getMessage());
+            assertEquals("CONVERSION", cause.code(), "one broken contract, one code, wherever it is found");
+            assertTrue(cause.getMessage().contains("expected one result row per input row"), cause.getMessage());
             ExecutionException raised = assertThrows(ExecutionException.class,
                     () -> fail.submit(Map.of("id", 1L)).get(30, TimeUnit.SECONDS));
             assertEquals("ZeroDivisionError", ((PythonException) raised.getCause()).pythonType());
