@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
-use arrow::datatypes::DataType;
+use arrow::array::{ArrayRef, AsArray, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Float64Type, Int64Type};
 use jarrow::{Error, Interpreter, PythonConfig, Value};
 use serde_json::Value as Json;
 
@@ -60,32 +60,19 @@ fn batch(columns: &Json) -> RecordBatch {
         .expect("a valid batch")
 }
 
+/// A value of a result column as the file writes it; null for a null.
+fn json<T: Into<Json>>(value: Option<T>) -> Json {
+    value.map_or(Json::Null, Into::into)
+}
+
 /// The batch as the file writes it: {name: {type: values}}.
 fn columns_of(batch: &RecordBatch) -> Json {
     let mut out = serde_json::Map::new();
     for (field, array) in batch.schema().fields().iter().zip(batch.columns()) {
         let (kind, values): (&str, Vec<Json>) = match field.data_type() {
-            DataType::Int64 => {
-                let a = array.as_any().downcast_ref::<Int64Array>().expect("int64");
-                (
-                    "int64",
-                    (0..a.len()).map(|i| if a.is_null(i) { Json::Null } else { a.value(i).into() }).collect(),
-                )
-            }
-            DataType::Float64 => {
-                let a = array.as_any().downcast_ref::<Float64Array>().expect("float64");
-                (
-                    "float64",
-                    (0..a.len()).map(|i| if a.is_null(i) { Json::Null } else { a.value(i).into() }).collect(),
-                )
-            }
-            DataType::Utf8 => {
-                let a = array.as_any().downcast_ref::<StringArray>().expect("utf8");
-                (
-                    "utf8",
-                    (0..a.len()).map(|i| if a.is_null(i) { Json::Null } else { a.value(i).into() }).collect(),
-                )
-            }
+            DataType::Int64 => ("int64", array.as_primitive::<Int64Type>().iter().map(json).collect()),
+            DataType::Float64 => ("float64", array.as_primitive::<Float64Type>().iter().map(json).collect()),
+            DataType::Utf8 => ("utf8", array.as_string::<i32>().iter().map(json).collect()),
             other => panic!("a result column of type {other}, which cases.json cannot say"),
         };
         out.insert(field.name().clone(), serde_json::json!({ kind: values }));

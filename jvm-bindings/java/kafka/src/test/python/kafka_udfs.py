@@ -1,4 +1,6 @@
 """Python functions the Kafka Streams tests score records with."""
+import time
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -36,7 +38,5 @@ def amount_times_ten(batch):
 
 def score_slowly(batch):
     """score, at a model's pace: 20 ms a call, whatever its size."""
-    import time
-
     time.sleep(0.02)
     return score(batch)

@@ -221,7 +221,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     public void restore(Collection<? extends R> records) {
         checkOpen();
         if (filling.isEmpty()) {
-            fillingSince = clock.getAsLong();
+            startFilling(System.nanoTime());
         }
         filling.addAll(records);
     }
@@ -240,8 +240,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
             handBack();
         }
         if (filling.isEmpty()) {
-            fillingSince = clock.getAsLong();
-            fillingSinceNanos = arrived;
+            startFilling(arrived);
         }
         filling.add(record);
         if (filling.size() >= maxBatchSize) {
@@ -352,6 +351,12 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         return waited >= Math.min(GATHER_CALLS * lastCallNanos, halfLatencyMillis * 1_000_000L);
     }
 
+    /** The records waiting from now on start a batch: latency is counted from here. */
+    private void startFilling(long nanoNow) {
+        fillingSince = clock.getAsLong();
+        fillingSinceNanos = nanoNow;
+    }
+
     /** Records a call's duration, for telling a quiet stream. Runs on a scoring thread. */
     private void called(int rows, long nanos) {
         metrics.call(rows, nanos);
@@ -384,8 +389,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         }
         inFlightSize = batch.size();
         inFlightSince = fillingSince;
-        fillingSince = clock.getAsLong();
-        fillingSinceNanos = System.nanoTime();
+        startFilling(System.nanoTime());
         boolean small = batch.size() < IN_PLACE_BELOW;
         if (handedBackNow || (small && batch.size() >= maxBatchSize)) {
             try {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -87,7 +88,7 @@ public interface ValueFormat<V, VR> {
     final class Json<T> implements ValueFormat<T, T> {
         private final Schema schema;
         private final Class<T> type;
-        private final java.util.function.Function<T, byte[]> utf8;
+        private final Function<T, byte[]> utf8;
         private final ValueAt<T> fromValues;
 
         /** Value {@code i} of some JSON values, as an output value. */
@@ -95,7 +96,7 @@ public interface ValueFormat<V, VR> {
             T get(JsonValues values, int i);
         }
 
-        Json(Schema schema, Class<T> type, java.util.function.Function<T, byte[]> utf8, ValueAt<T> fromValues) {
+        Json(Schema schema, Class<T> type, Function<T, byte[]> utf8, ValueAt<T> fromValues) {
             this.schema = schema;
             this.type = type;
             this.utf8 = utf8;

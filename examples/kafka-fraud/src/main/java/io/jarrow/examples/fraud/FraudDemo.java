@@ -174,7 +174,7 @@ public final class FraudDemo {
     static double[] calls(KafkaStreams streams) {
         double[] sums = new double[2];
         streams.metrics().forEach((name, metric) -> {
-            if (name.group().equals("stream-jarrow-processor-metrics") || name.group().equals("stream-jarrow-processor-node-metrics")) {
+            if (name.group().equals("stream-jarrow-processor-metrics")) {
                 if (name.name().equals("python-call-total")) {
                     sums[0] += ((Number) metric.metricValue()).doubleValue();
                 } else if (name.name().equals("rows-total")) {
