@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.header.Header;
@@ -193,9 +194,18 @@ final class BufferedRecords<V> {
                 freeSlots.add(live.removeFirst().slot());
             }
         }
-        // The written records are the oldest pending ones: records arrive and complete in order.
-        for (Entry<V> entry : pending) {
-            if (entry.seq() >= writtenBelow) {
+        // The records not written yet are the newest pending ones (records arrive and complete in
+        // order): found from the end, so that a commit costs what arrived since the last one,
+        // not what is pending (TopologyTestDriver commits after every record).
+        int unwritten = (int) Math.min(pending.size(), next - Math.max(writtenBelow, first));
+        if (unwritten > 0) {
+            Iterator<Entry<V>> newest = pending.descendingIterator();
+            @SuppressWarnings("unchecked")
+            Entry<V>[] fresh = new Entry[unwritten];
+            for (int i = unwritten - 1; i >= 0; i--) {
+                fresh[i] = newest.next();
+            }
+            for (Entry<V> entry : fresh) {
                 encode(entry);
             }
         }

@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.HashSet;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -220,5 +223,56 @@ class BufferedRecordsTest {
         second.persist();
         BufferedRecords<String> third = new BufferedRecords<>(store, KEYS, Serdes.String(), true);
         assertEquals(List.of("key-0", "key-1"), keys(third.restore()));
+    }
+
+    /**
+     * Random arrivals, completions, commits and restarts against the plain answer: after every
+     * commit, a restart finds exactly the records pending then (exactly once), or those and a few
+     * done just before them (at least once), in order.
+     */
+    @Test
+    void aRestartAfterAnyCommitFindsThePendingRecords() {
+        for (boolean exactlyOnce : new boolean[] {true, false}) {
+            Random random = new Random(exactlyOnce ? 11 : 12);
+            KeyValueStore<Long, byte[]> store = store();
+            BufferedRecords<String> buffer = new BufferedRecords<>(store, KEYS, Serdes.String(), exactlyOnce);
+            buffer.restore();
+            List<BufferedRecords.Entry<String>> pending = new ArrayList<>();
+            Set<String> done = new HashSet<>();
+            int n = 0;
+            for (int step = 0; step < 4000; step++) {
+                double op = random.nextDouble();
+                if (op < 0.5) {
+                    pending.add(buffer.add(record(n), from(n)));
+                    n++;
+                } else if (op < 0.75 && !pending.isEmpty()) {
+                    List<BufferedRecords.Entry<String>> batch = new ArrayList<>(pending.subList(0, 1 + random.nextInt(pending.size())));
+                    buffer.completed(batch);
+                    pending.subList(0, batch.size()).clear();
+                    done.addAll(keys(batch));
+                } else if (op < 0.97) {
+                    buffer.persist();
+                    List<String> restored = afterRestart(store, exactlyOnce);
+                    List<String> expected = keys(pending);
+                    if (exactlyOnce) {
+                        assertEquals(expected, restored, "after commit at step " + step);
+                    } else {
+                        assertEquals(expected, restored.subList(restored.size() - expected.size(), restored.size()),
+                                "after commit at step " + step);
+                        assertTrue(done.containsAll(restored.subList(0, restored.size() - expected.size())),
+                                "at step " + step + " a restart would score records never done: " + restored);
+                    }
+                } else {
+                    // A crash after a commit: the records added since are read again from Kafka.
+                    buffer.persist();
+                    buffer = new BufferedRecords<>(store, KEYS, Serdes.String(), exactlyOnce);
+                    List<BufferedRecords.Entry<String>> restored = buffer.restore();
+                    List<String> expected = keys(pending);
+                    List<String> got = keys(restored);
+                    assertEquals(expected, got.subList(got.size() - expected.size(), got.size()), "restart at step " + step);
+                    pending = new ArrayList<>(restored);
+                }
+            }
+        }
     }
 }
