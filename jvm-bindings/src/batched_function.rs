@@ -95,13 +95,35 @@ fn intern_submit(
     Ok(())
 }
 
-/// Completes the Java future with the result row, or exceptionally with the error.
+/// Completes the Java future with the result row, or exceptionally with the error. If the
+/// result cannot be handed over (Java threw, or has no memory for the row), the future fails with
+/// why, so that its caller is not left waiting; if even that fails, the JVM cannot be reached at
+/// all (it is shutting down) and nobody waits.
 fn complete(class: &Global<JClass<'static>>, future: &Global<JObject<'static>>, result: jarrow::Result<Row>) {
-    let completed = with_env(|env| {
+    let result = result.and_then(|row| codec::encode_row(&row));
+    if let Err(e) = with_env(|env| deliver(env, class, future, &result)) {
+        let why = Error::Java {
+            class: "io.jarrow.BatchedFunction".into(),
+            message: format!("cannot hand a result to Java: {e}"),
+            stack: String::new(),
+        };
+        let _ = with_env(|env| deliver(env, class, future, &Err(why)));
+    }
+}
+
+/// Calls `BatchedFunction.complete` or `.fail`; a Java exception it raises is cleared (this
+/// thread goes on serving other futures) and returned as the error.
+fn deliver(
+    env: &mut Env<'_>,
+    class: &Global<JClass<'static>>,
+    future: &Global<JObject<'static>>,
+    result: &jarrow::Result<Vec<u8>>,
+) -> jni::errors::Result<()> {
+    let delivered = (|| {
         let future = env.new_local_ref(future)?;
-        match result.and_then(|row| codec::encode_row(&row)) {
+        match result {
             Ok(row) => {
-                let row = env.byte_array_from_slice(&row)?;
+                let row = env.byte_array_from_slice(row)?;
                 env.call_static_method(
                     class,
                     jni_str!("complete"),
@@ -110,7 +132,7 @@ fn complete(class: &Global<JClass<'static>>, future: &Global<JObject<'static>>, 
                 )?;
             }
             Err(error) => {
-                let throwable = to_throwable(env, &error)?;
+                let throwable = to_throwable(env, error)?;
                 env.call_static_method(
                     class,
                     jni_str!("fail"),
@@ -120,9 +142,9 @@ fn complete(class: &Global<JClass<'static>>, future: &Global<JObject<'static>>, 
             }
         }
         Ok(())
-    });
-    if let Err(e) = completed {
-        // Nothing is left to tell: the JVM refused the call (it is shutting down, say).
-        eprintln!("jarrow: cannot complete a BatchedFunction future: {e}");
+    })();
+    if delivered.is_err() && env.exception_check() {
+        env.exception_clear();
     }
+    delivered
 }
