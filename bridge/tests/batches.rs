@@ -141,7 +141,9 @@ fn rust_addresses(batch: &RecordBatch) -> Vec<Vec<i64>> {
 }
 
 fn python_addresses() -> Vec<Vec<i64>> {
-    let Value::List(columns) = python().eval("__import__('udfs').seen_addresses").unwrap() else { panic!() };
+    let Value::List(columns) = python().eval("__import__('batches').seen_addresses").unwrap() else {
+        panic!()
+    };
     columns
         .into_iter()
         .map(|c| match c {
@@ -155,7 +157,7 @@ fn python_addresses() -> Vec<Vec<i64>> {
 
 #[test]
 fn python_sees_the_callers_buffers_at_their_addresses() {
-    let f = python().function("udfs:record_addresses").unwrap();
+    let f = python().function("batches:record_addresses").unwrap();
     let mut batch = float_batch(10, 1000);
     let strings: StringArray =
         (0..1000).map(|i| if i % 5 == 0 { None } else { Some(format!("s{i}")) }).collect();
@@ -179,7 +181,7 @@ fn python_sees_the_callers_buffers_at_their_addresses() {
 #[test]
 fn under_aligned_buffers_are_not_realigned() {
     // A producer may hand over buffers at any address; a re-aligning importer would copy them.
-    let f = python().function("udfs:record_addresses").unwrap();
+    let f = python().function("batches:record_addresses").unwrap();
     let batch = float_batch(1, 17);
     let (mut array, mut schema) = export_batch(&batch).unwrap();
     let raw = (&mut array as *mut FFI_ArrowArray).cast::<CArray>();
@@ -211,8 +213,8 @@ fn under_aligned_buffers_are_not_realigned() {
 #[test]
 fn every_exported_struct_is_released_exactly_once() {
     let python = python();
-    let f = python.function("udfs:doubled").unwrap();
-    let failing = python.function("udfs:failing_batch").unwrap();
+    let f = python.function("batches:doubled").unwrap();
+    let failing = python.function("batches:failing_batch").unwrap();
     let before = RELEASED.load(Ordering::SeqCst);
     let schemas_before = SCHEMAS_RELEASED.load(Ordering::SeqCst);
     let batch = float_batch(3, 100);
@@ -265,17 +267,21 @@ fn every_accepted_result_type() {
         apply_raw(&python.function(name).unwrap(), &batch).unwrap_or_else(|e| panic!("{name}: {e}"))
     };
 
-    let table = apply("udfs:as_table");
+    let table = apply("batches:as_table");
     assert_eq!((table.num_rows(), column_names(&table)), (20, vec!["c0".into(), "c1".into()]));
-    for name in ["udfs:as_array", "udfs:as_chunked", "udfs:as_capsule_array", "udfs:as_capsule_stream_array"]
-    {
+    for name in [
+        "batches:as_array",
+        "batches:as_chunked",
+        "batches:as_capsule_array",
+        "batches:as_capsule_stream_array",
+    ] {
         let result = apply(name);
         assert_eq!(column_names(&result), vec!["result"], "{name}");
-        let expected_rows = if name == "udfs:as_chunked" { 20 } else { 10 };
+        let expected_rows = if name == "batches:as_chunked" { 20 } else { 10 };
         assert_eq!(result.num_rows(), expected_rows, "{name}");
         assert_eq!(result.column(0).slice(0, 10).as_ref(), c0.as_ref(), "{name}");
     }
-    let numpy = apply("udfs:as_numpy");
+    let numpy = apply("batches:as_numpy_doubled");
     assert_eq!(column_names(&numpy), vec!["result"]);
     let doubled: Float64Array = c0
         .as_any()
@@ -289,13 +295,15 @@ fn every_accepted_result_type() {
         let (a, b) = (a.unwrap(), b.unwrap());
         assert!(a == b || (a.is_nan() && b.is_nan()));
     }
-    for name in ["udfs:as_pandas", "udfs:as_polars", "udfs:as_capsule_batch", "udfs:as_capsule_stream"] {
+    for name in
+        ["batches:as_pandas", "batches:as_polars", "batches:as_capsule_batch", "batches:as_capsule_stream"]
+    {
         let result = apply(name);
         assert_eq!(column_names(&result), vec!["c0", "c1"], "{name}");
         assert_eq!(result.num_rows(), 10, "{name}");
         assert_eq!(result.column(1).as_ref(), batch.column(1).as_ref(), "{name}");
     }
-    for name in ["udfs:as_series", "udfs:as_polars_series"] {
+    for name in ["batches:as_series", "batches:as_polars_series"] {
         let result = apply(name);
         assert_eq!((column_names(&result), result.num_rows()), (vec!["result".into()], 10), "{name}");
     }
@@ -305,11 +313,11 @@ fn every_accepted_result_type() {
 fn other_results_are_clear_errors() {
     let python = python();
     let batch = float_batch(2, 10);
-    let err = apply_raw(&python.function("udfs:as_dict").unwrap(), &batch).unwrap_err();
+    let err = apply_raw(&python.function("batches:as_dict").unwrap(), &batch).unwrap_err();
     let Error::Conversion(message) = &err else { panic!("{err:?}") };
-    assert!(message.contains("udfs:as_dict") && message.contains("builtins.dict"), "{message}");
+    assert!(message.contains("batches:as_dict") && message.contains("builtins.dict"), "{message}");
     assert!(message.contains("pyarrow.RecordBatch") && message.contains("__arrow_c_stream__"), "{message}");
-    let err = apply_raw(&python.function("udfs:as_numpy_2d").unwrap(), &batch).unwrap_err();
+    let err = apply_raw(&python.function("batches:as_numpy_2d").unwrap(), &batch).unwrap_err();
     assert!(
         matches!(&err, Error::Conversion(m) if m.contains("shape (10, 2)") && m.contains("1-D")),
         "{err}"
@@ -320,11 +328,11 @@ fn other_results_are_clear_errors() {
 fn batch_exceptions_carry_tracebacks_and_the_next_call_works() {
     let python = python();
     let batch = float_batch(2, 10);
-    let err = apply_raw(&python.function("udfs:failing_batch").unwrap(), &batch).unwrap_err();
+    let err = apply_raw(&python.function("batches:failing_batch").unwrap(), &batch).unwrap_err();
     let Error::Python { type_name, traceback, .. } = &err else { panic!("{err:?}") };
     assert_eq!(type_name, "ZeroDivisionError");
     assert!(traceback.contains("in failing_batch"), "{traceback}");
-    let ok = python.function("udfs:column_sum").unwrap().apply(&batch).unwrap();
+    let ok = python.function("batches:column_sum").unwrap().apply(&batch).unwrap();
     assert_eq!(column_names(&ok), vec!["sum"]);
     let sums = ok.column(0).as_any().downcast_ref::<Float64Array>().unwrap();
     assert_eq!(sums.value(1), (2 + 3) as f64);
@@ -333,7 +341,7 @@ fn batch_exceptions_carry_tracebacks_and_the_next_call_works() {
 
 #[test]
 fn malformed_input_and_output_structs_are_refused() {
-    let f = python().function("udfs:doubled").unwrap();
+    let f = python().function("batches:doubled").unwrap();
     let (mut out_array, mut out_schema) = (FFI_ArrowArray::empty(), FFI_ArrowSchema::empty());
     let out = RawBatch { array: &mut out_array, schema: &mut out_schema };
     // SAFETY: null input addresses are refused before anything is read.
@@ -366,7 +374,7 @@ fn malformed_input_and_output_structs_are_refused() {
 
 #[test]
 fn rust_batches_round_trip_through_apply() {
-    let f = python().function("udfs:doubled").unwrap();
+    let f = python().function("batches:doubled").unwrap();
     let batch = float_batch(4, 1000);
     let result = f.apply(&batch).unwrap();
     assert_eq!(result.schema(), batch.schema());

@@ -30,20 +30,20 @@ fn id_row(id: i64) -> Row {
     vec![("id".into(), Value::Int(id))]
 }
 
-/// A row for `udfs:gated_batch`, which waits until the named gate opens.
+/// A row for `batching:gated_batch`, which waits until the named gate opens.
 fn gated_row(gate: &str, id: i64) -> Row {
     vec![("gate".into(), Value::Str(gate.to_string())), ("id".into(), Value::Int(id))]
 }
 
 fn open_gate(gate: &str) {
-    python().exec(&format!("import udfs; udfs.gate({gate:?}).set()")).unwrap();
+    python().exec(&format!("import batching; batching.open_gate({gate:?})")).unwrap();
 }
 
 fn get<'r>(row: &'r Row, name: &str) -> &'r Value {
     &row.iter().find(|(n, _)| n.as_ref() == name).unwrap_or_else(|| panic!("no {name:?} in {row:?}")).1
 }
 
-/// Checks that a result row is the one for `id` from `udfs:id_times_two_plus_one`.
+/// Checks that a result row is the one for `id` from `batching:id_times_two_plus_one`.
 fn assert_own_row(id: i64, row: &Row) {
     assert_eq!(get(row, "id"), &Value::Int(id), "{row:?}");
     assert_eq!(get(row, "out"), &Value::Int(id * 2 + 1), "{row:?}");
@@ -62,16 +62,16 @@ fn options(max_batch_size: usize) -> BatchOptions {
     BatchOptions { max_batch_size, ..BatchOptions::default() }
 }
 
-/// The sizes of the batches `udfs:gated_batch` was called with for rows naming `gate`.
-fn gated_batch_sizes(gate: &str) -> Vec<i64> {
-    let sizes = python().eval(&format!("__import__('udfs').gated_batch_sizes.get({gate:?}, [])")).unwrap();
+/// The sizes of the batches `batching:gated_batch` was called with for rows naming `gate`.
+fn sizes_at_gate(gate: &str) -> Vec<i64> {
+    let sizes = python().eval(&format!("__import__('batching').sizes_at_gate.get({gate:?}, [])")).unwrap();
     let Value::List(sizes) = sizes else { panic!("a list: {sizes:?}") };
     sizes.iter().map(|s| if let Value::Int(s) = s { *s } else { panic!("{s:?}") }).collect()
 }
 
 #[test]
 fn every_caller_gets_its_own_row_from_8_threads() {
-    let coalescer = coalescer("udfs:id_times_two_plus_one", options(256));
+    let coalescer = coalescer("batching:id_times_two_plus_one", options(256));
     let threads: Vec<_> = (0..8i64)
         .map(|t| {
             let coalescer = Arc::clone(&coalescer);
@@ -96,7 +96,7 @@ fn every_caller_gets_its_own_row_from_8_threads() {
 
 #[test]
 fn submit_blocking_from_8_threads() {
-    let coalescer = coalescer("udfs:id_times_two_plus_one", options(8));
+    let coalescer = coalescer("batching:id_times_two_plus_one", options(8));
     let threads: Vec<_> = (0..8i64)
         .map(|t| {
             let coalescer = Arc::clone(&coalescer);
@@ -114,7 +114,7 @@ fn submit_blocking_from_8_threads() {
 
 #[test]
 fn submit_from_8_tasks_and_from_another_runtime() {
-    let coalescer = coalescer("udfs:id_times_two_plus_one", options(8));
+    let coalescer = coalescer("batching:id_times_two_plus_one", options(8));
     runtime().block_on(async {
         let tasks: Vec<_> = (0..8i64)
             .map(|t| {
@@ -144,7 +144,7 @@ fn a_lone_request_to_an_idle_coalescer_goes_out_at_once_alone() {
     // Far from max_batch_size, with a timeout far beyond the wait below: only a coalescer that
     // calls as soon as it is free scores each request before the next one comes.
     let options = BatchOptions { timeout: Duration::from_secs(600), ..options(1000) };
-    let coalescer = coalescer("udfs:id_times_two_plus_one", options);
+    let coalescer = coalescer("batching:id_times_two_plus_one", options);
     for id in 0..3 {
         let pending = coalescer.enqueue(id_row(id)).unwrap();
         eventually("the lone request to be scored", || coalescer.stats().batches == id as u64 + 1);
@@ -160,22 +160,22 @@ fn a_lone_request_to_an_idle_coalescer_goes_out_at_once_alone() {
 
 #[test]
 fn requests_queued_during_a_call_go_into_the_next_calls_up_to_max_batch_size() {
-    let coalescer = coalescer("udfs:gated_batch", options(4));
+    let coalescer = coalescer("batching:gated_batch", options(4));
     let first = coalescer.enqueue(gated_row("load", 0)).unwrap();
-    eventually("the first call to start", || gated_batch_sizes("load") == [1]);
+    eventually("the first call to start", || sizes_at_gate("load") == [1]);
     let queued: Vec<_> = (1..11).map(|id| coalescer.enqueue(gated_row("load", id)).unwrap()).collect();
     open_gate("load");
     for (id, pending) in (0..11).zip(std::iter::once(first).chain(queued)) {
         assert_eq!(get(&pending.wait().unwrap(), "id"), &Value::Int(id));
     }
-    assert_eq!(gated_batch_sizes("load"), [1, 4, 4, 2], "the 10 queued requests, 4 to a call at most");
+    assert_eq!(sizes_at_gate("load"), [1, 4, 4, 2], "the 10 queued requests, 4 to a call at most");
     let stats = coalescer.stats();
     assert_eq!((stats.batches, stats.rows, stats.errors), (4, 11, 0), "{stats:?}");
 }
 
 #[test]
 fn no_batch_exceeds_max_batch_size() {
-    let coalescer = coalescer("udfs:record_batch_size", options(16));
+    let coalescer = coalescer("batching:record_batch_size", options(16));
     let threads: Vec<_> = (0..8i64)
         .map(|t| {
             let coalescer = Arc::clone(&coalescer);
@@ -189,7 +189,7 @@ fn no_batch_exceeds_max_batch_size() {
         })
         .collect();
     threads.into_iter().for_each(|t| t.join().unwrap());
-    let Value::List(sizes) = python().eval("__import__('udfs').recorded_batch_sizes").unwrap() else {
+    let Value::List(sizes) = python().eval("__import__('batching').recorded_batch_sizes").unwrap() else {
         panic!("a list")
     };
     let sizes: Vec<i64> =
@@ -201,12 +201,12 @@ fn no_batch_exceeds_max_batch_size() {
 
 #[test]
 fn a_result_with_the_wrong_row_count_fails_every_caller_of_the_batch() {
-    let coalescer = coalescer("udfs:drop_last_row", options(64));
+    let coalescer = coalescer("batching:drop_last_row", options(64));
     let pending: Vec<_> = (0..20).map(|id| coalescer.enqueue(id_row(id)).unwrap()).collect();
     for pending in pending {
         match pending.wait() {
             Err(Error::Conversion(message)) => {
-                assert!(message.contains("udfs:drop_last_row returned"), "{message}");
+                assert!(message.contains("batching:drop_last_row returned"), "{message}");
                 assert!(message.contains("expected one result row per input row"), "{message}");
             }
             other => panic!("expected a Conversion error, got {other:?}"),
@@ -217,7 +217,7 @@ fn a_result_with_the_wrong_row_count_fails_every_caller_of_the_batch() {
 
 #[test]
 fn a_python_exception_goes_to_every_caller_of_the_batch() {
-    let coalescer = coalescer("udfs:failing_batch", options(64));
+    let coalescer = coalescer("batches:failing_batch", options(64));
     let pending: Vec<_> = (0..10).map(|id| coalescer.enqueue(id_row(id)).unwrap()).collect();
     for pending in pending {
         match pending.wait() {
@@ -236,7 +236,7 @@ fn a_python_exception_goes_to_every_caller_of_the_batch() {
 #[test]
 fn a_row_that_does_not_fit_gets_its_own_error() {
     // The three rows queue while a first call runs, so they go out together in the next one.
-    let coalescer = coalescer("udfs:gated_batch", options(64));
+    let coalescer = coalescer("batching:gated_batch", options(64));
     let running = coalescer.enqueue(gated_row("fit", 0)).unwrap();
     eventually("the first call to start", || coalescer.stats().rows == 1);
     let good = coalescer.enqueue(gated_row("fit", 1)).unwrap();
@@ -252,7 +252,7 @@ fn a_row_that_does_not_fit_gets_its_own_error() {
         Err(Error::Conversion(message)) => assert!(message.contains("\"id\""), "{message}"),
         other => panic!("expected a conversion error, got {other:?}"),
     }
-    assert_eq!(gated_batch_sizes("fit"), [1, 2]);
+    assert_eq!(sizes_at_gate("fit"), [1, 2]);
     let stats = coalescer.stats();
     assert_eq!((stats.batches, stats.rows, stats.errors), (2, 3, 1), "{stats:?}");
 }
@@ -261,8 +261,8 @@ fn a_row_that_does_not_fit_gets_its_own_error() {
 fn requests_time_out_and_expired_ones_never_reach_python() {
     let timeout = Duration::from_millis(200);
     let options = BatchOptions { timeout, ..options(64) };
-    // udfs:slow_batch sleeps 1.5 s.
-    let coalescer = coalescer("udfs:slow_batch", options);
+    // batching:slow_batch sleeps 1.5 s.
+    let coalescer = coalescer("batching:slow_batch", options);
     let first = coalescer.enqueue(id_row(1)).unwrap();
     eventually("the first call to start", || coalescer.stats().rows == 1);
     let second = coalescer.enqueue(id_row(2)).unwrap();
@@ -273,7 +273,7 @@ fn requests_time_out_and_expired_ones_never_reach_python() {
     let stats = coalescer.stats();
     assert_eq!((stats.batches, stats.rows), (1, 1), "{stats:?}");
     assert_eq!(
-        python().eval("__import__('udfs').slow_batch_sizes").unwrap(),
+        python().eval("__import__('batching').slow_batch_sizes").unwrap(),
         Value::List(vec![Value::Int(1)])
     );
 }
@@ -281,7 +281,7 @@ fn requests_time_out_and_expired_ones_never_reach_python() {
 #[test]
 fn try_enqueue_on_a_full_queue_is_overloaded() {
     let options = BatchOptions { queue_capacity: 2, ..options(1) };
-    let coalescer = coalescer("udfs:gated_batch", options);
+    let coalescer = coalescer("batching:gated_batch", options);
     let first = coalescer.try_enqueue(gated_row("full", 1)).unwrap();
     eventually("the first call to start", || coalescer.stats().rows == 1);
     let queued: Vec<_> = (2..4).map(|id| coalescer.try_enqueue(gated_row("full", id)).unwrap()).collect();
@@ -302,7 +302,7 @@ fn try_enqueue_on_a_full_queue_is_overloaded() {
 fn enqueue_waits_for_room_until_its_timeout() {
     let timeout = Duration::from_millis(200);
     let options = BatchOptions { queue_capacity: 1, timeout, ..options(1) };
-    let coalescer = coalescer("udfs:gated_batch", options);
+    let coalescer = coalescer("batching:gated_batch", options);
     let _running = coalescer.enqueue(gated_row("room", 1)).unwrap();
     eventually("the first call to start", || coalescer.stats().rows == 1);
     let _queued = coalescer.enqueue(gated_row("room", 2)).unwrap();
@@ -315,7 +315,7 @@ fn enqueue_waits_for_room_until_its_timeout() {
 
 #[test]
 fn close_answers_accepted_requests_and_refuses_new_ones() {
-    let coalescer = coalescer("udfs:id_times_two_plus_one", options(64));
+    let coalescer = coalescer("batching:id_times_two_plus_one", options(64));
     let accepted = coalescer.enqueue(id_row(1)).unwrap();
     coalescer.close();
     coalescer.close();
@@ -329,7 +329,7 @@ fn close_answers_accepted_requests_and_refuses_new_ones() {
 
 #[test]
 fn dropping_the_coalescer_ends_its_thread_after_answering() {
-    let f = function("udfs:id_times_two_plus_one");
+    let f = function("batching:id_times_two_plus_one");
     let coalescer = BatchCoalescer::new(Arc::clone(&f), options(64)).unwrap();
     let accepted = coalescer.enqueue(id_row(1)).unwrap();
     drop(coalescer);
@@ -365,10 +365,10 @@ fn scikit_learn_scores_through_the_coalescer_as_in_one_call() {
     let ids: Vec<i64> = (0..400).collect();
     // One call on all rows, which also trains the model before the coalescer's first batch.
     let column = |j: usize| Value::List(ids.iter().map(|&id| Value::Float(features(id)[j])).collect());
-    let all = function("udfs:predict_proba_all").call(&[column(0), column(1), column(2)], &[]).unwrap();
+    let all = function("batching:predict_proba_all").call(&[column(0), column(1), column(2)], &[]).unwrap();
     let Value::List(expected) = all else { panic!("{all:?}") };
 
-    let coalescer = coalescer("udfs:predict_proba_batch", options(64));
+    let coalescer = coalescer("batching:predict_proba_batch", options(64));
     let threads: Vec<_> = ids
         .chunks(100)
         .map(|chunk| {
@@ -410,7 +410,7 @@ fn scikit_learn_scores_through_the_coalescer_as_in_one_call() {
 #[test]
 fn call_async_and_apply_async_from_8_tasks() {
     let add_one = function("udfs:add_one");
-    let doubled = function("udfs:doubled");
+    let doubled = function("batches:doubled");
     runtime().block_on(async {
         let tasks: Vec<_> = (0..8i64)
             .map(|t| {
@@ -438,7 +438,7 @@ fn call_async_and_apply_async_from_8_tasks() {
         }
     });
     // Errors come back as from the blocking calls, and any runtime can await the futures.
-    let failing = function("udfs:raise_value_error");
+    let failing = function("udfs:raise_value_error_from_inner");
     let other = tokio::runtime::Builder::new_current_thread().build().unwrap();
     match other.block_on(failing.call_async(vec![Value::Str("x".into())], vec![])) {
         Err(Error::Python { type_name, .. }) => assert_eq!(type_name, "ValueError"),

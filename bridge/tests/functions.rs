@@ -52,14 +52,17 @@ fn a_module_failing_to_import_reports_its_own_error() {
 
 #[test]
 fn exceptions_carry_type_message_and_full_traceback() {
-    let f = python().function("udfs:raise_value_error").unwrap();
+    let f = python().function("udfs:raise_value_error_from_inner").unwrap();
     let err = f.call(&[Value::Str("x".into())], &[]).unwrap_err();
     let text = err.to_string();
     let Error::Python { type_name, message, traceback } = err else { panic!("{err:?}") };
     assert_eq!(type_name, "ValueError");
     assert_eq!(message, "bad input: expected a positive number");
     assert!(traceback.starts_with("Traceback (most recent call last):"), "{traceback}");
-    assert!(traceback.contains("in raise_value_error") && traceback.contains("in inner"), "{traceback}");
+    assert!(
+        traceback.contains("in raise_value_error_from_inner") && traceback.contains("in inner"),
+        "{traceback}"
+    );
     assert!(traceback.contains("udfs.py"), "{traceback}");
     assert!(text.starts_with("ValueError: bad input") && text.contains("in inner"), "{text}");
 }
@@ -79,7 +82,7 @@ fn chained_and_user_defined_exceptions() {
 #[test]
 fn the_next_call_works_after_an_exception() {
     let python = python();
-    let f = python.function("udfs:raise_value_error").unwrap();
+    let f = python.function("udfs:raise_value_error_from_inner").unwrap();
     let ok = python.function("udfs:add_one").unwrap();
     for i in 0..100 {
         assert!(f.call(&[Value::Int(i)], &[]).is_err());
@@ -96,7 +99,7 @@ fn eight_threads_of_mixed_calls_and_errors() {
             std::thread::spawn(move || {
                 let add_one = python.function("udfs:add_one").unwrap();
                 let echo = python.function("udfs:echo").unwrap();
-                let fail = python.function("udfs:raise_value_error").unwrap();
+                let fail = python.function("udfs:raise_value_error_from_inner").unwrap();
                 for i in 0..2_000i64 {
                     let x = t * 1_000_000 + i;
                     assert_eq!(add_one.call_i64(x).unwrap(), x + 1);

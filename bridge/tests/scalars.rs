@@ -94,7 +94,7 @@ fn dates_times_and_decimals() {
 
 #[test]
 fn values_arrive_as_the_python_types_a_udf_expects() {
-    let describe = python().function("udfs:describe").unwrap();
+    let type_name = python().function("udfs:type_name").unwrap();
     let cases = [
         (Value::Int(1), "int"),
         (Value::Float(1.0), "float"),
@@ -109,7 +109,7 @@ fn values_arrive_as_the_python_types_a_udf_expects() {
     ];
     for (value, expected) in cases {
         assert_eq!(
-            describe.call(std::slice::from_ref(&value), &[]).unwrap(),
+            type_name.call(std::slice::from_ref(&value), &[]).unwrap(),
             Value::Str(expected.into()),
             "{value:?}"
         );
@@ -135,7 +135,7 @@ fn python_only_types_convert_or_fail_clearly() {
 
 #[test]
 fn an_int_beyond_64_bits_is_exact_and_call_i64_refuses_it() {
-    let huge = python().function("udfs:huge").unwrap().call(&[], &[]).unwrap();
+    let huge = python().function("udfs:two_to_the_70").unwrap().call(&[], &[]).unwrap();
     let expected: jarrow::BigInt = "1180591620717411303424".parse().unwrap();
     assert_eq!(huge, Value::BigInt(expected.clone()));
     let echoed =

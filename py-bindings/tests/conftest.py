@@ -1,9 +1,13 @@
+"""The Python package's tests call the Python functions every suite shares (tests/fixtures)."""
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import jarrow
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "fixtures"))
 
 
 @pytest.fixture(scope="session")

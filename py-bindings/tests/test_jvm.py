@@ -240,7 +240,7 @@ def test_a_java_method_that_calls_back_into_python(jvm):
         jvm.function("Callback::failInPython")("deep")
     e = raised.value
     assert (e.python_type, e.python_message) == ("ValueError", "deep")
-    assert "in fail" in e.python_traceback
+    assert "in raise_value_error" in e.python_traceback
 
 
 

@@ -1,5 +1,6 @@
 //! Shared set-up of the core's integration tests: one interpreter per test binary, on the project
-//! venv (`make venv`), with `tests/python` on sys.path.
+//! venv (`make venv`), with the Python functions every suite shares (the top-level `tests/fixtures`)
+//! on sys.path.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -16,7 +17,7 @@ pub fn venv_python() -> PathBuf {
 pub fn config() -> PythonConfig {
     PythonConfig::new()
         .executable(venv_python())
-        .python_path(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python"))
+        .python_path(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures"))
 }
 
 /// The interpreter of this test process.

@@ -56,6 +56,6 @@ public final class Batches {
 
     /** Hands the batch to Python's identity function (Java calling back into this interpreter). */
     public static VectorSchemaRoot throughPython(VectorSchemaRoot in, BufferAllocator allocator) {
-        return io.jarrow.PythonRuntime.start().function("py_udfs:identity_batch").apply(in, allocator);
+        return io.jarrow.PythonRuntime.start().function("udfs:identity").apply(in, allocator);
     }
 }

@@ -5,10 +5,10 @@ public final class Callback {
     private Callback() {}
 
     public static long viaPython(long x) {
-        return PythonRuntime.start().function("py_udfs:add_ten").callLong(x) * 2;
+        return PythonRuntime.start().function("udfs:add_ten").callLong(x) * 2;
     }
 
     public static Object failInPython(String message) {
-        return PythonRuntime.start().function("py_udfs:fail").call(message);
+        return PythonRuntime.start().function("udfs:raise_value_error").call(message);
     }
 }

@@ -9,11 +9,11 @@ public final class AddOpensProbe {
 
     public static void main(String[] args) {
         PythonRuntime python = TestPython.runtime();
-        System.out.println("scalar " + python.function("jvm_udfs:add_one").callLong(41));
+        System.out.println("scalar " + python.function("udfs:add_one").callLong(41));
         try (BufferAllocator allocator = new RootAllocator();
              org.apache.arrow.vector.VectorSchemaRoot input = ApplyTest.batch(allocator, 1, 3)) {
             try {
-                python.function("jvm_udfs:identity_batch").apply(input, allocator).close();
+                python.function("udfs:identity").apply(input, allocator).close();
                 System.out.println("the batch went through");
             } catch (JarrowException e) {
                 System.out.println(e.code() + " " + e.getMessage());

@@ -41,7 +41,7 @@ class ApplyTest {
     @Test
     void pythonSeesTheJavaBuffersAtTheirAddresses() {
         PythonRuntime python = TestPython.runtime();
-        PythonFunction record = python.function("jvm_udfs:record_addresses");
+        PythonFunction record = python.function("batches:record_addresses");
         try (BufferAllocator allocator = new RootAllocator();
              VectorSchemaRoot input = batch(allocator, 10, 1000)) {
             VarCharVector strings = new VarCharVector("s", allocator);
@@ -64,7 +64,7 @@ class ApplyTest {
             try (VectorSchemaRoot wide = new VectorSchemaRoot(all);
                  VectorSchemaRoot result = record.apply(wide, allocator)) {
                 @SuppressWarnings("unchecked")
-                List<List<Long>> seen = (List<List<Long>>) python.eval("__import__('jvm_udfs').seen_addresses");
+                List<List<Long>> seen = (List<List<Long>>) python.eval("__import__('batches').seen_addresses");
                 for (int c = 0; c < all.size(); c++) {
                     FieldVector v = all.get(c);
                     List<Long> expected = new ArrayList<>();
@@ -85,9 +85,9 @@ class ApplyTest {
 
     @Test
     void resultsAreOwnedByTheCallerAndEveryAllocatorClosesClean() {
-        PythonFunction doubled = TestPython.runtime().function("jvm_udfs:doubled");
-        PythonFunction sum = TestPython.runtime().function("jvm_udfs:column_sum");
-        PythonFunction pandas = TestPython.runtime().function("jvm_udfs:as_pandas");
+        PythonFunction doubled = TestPython.runtime().function("batches:doubled");
+        PythonFunction sum = TestPython.runtime().function("batches:column_sum_as_array");
+        PythonFunction pandas = TestPython.runtime().function("batches:as_pandas");
         try (BufferAllocator allocator = new RootAllocator()) {
             for (int i = 0; i < 50; i++) {
                 try (VectorSchemaRoot input = batch(allocator, 3, 100);
@@ -108,7 +108,7 @@ class ApplyTest {
     @Test
     void aSlicedResultArrivesAsItsRowsNotItsBuffersStart() {
         // Arrow Java's importer ignores offsets: jarrow compacts a sliced result before it goes.
-        PythonFunction middle = TestPython.runtime().function("jvm_udfs:middle_rows");
+        PythonFunction middle = TestPython.runtime().function("batches:middle_rows");
         try (BufferAllocator allocator = new RootAllocator();
              VectorSchemaRoot input = batch(allocator, 2, 100);
              VectorSchemaRoot rows = middle.apply(input, allocator)) {
@@ -129,14 +129,14 @@ class ApplyTest {
         try (BufferAllocator allocator = new RootAllocator();
              VectorSchemaRoot input = batch(allocator, 2, 10)) {
             PythonException e = assertThrows(PythonException.class,
-                    () -> python.function("jvm_udfs:failing_batch").apply(input, allocator));
+                    () -> python.function("batches:failing_batch").apply(input, allocator));
             assertEquals("ZeroDivisionError", e.pythonType());
             JarrowException wrong = assertThrows(JarrowException.class,
-                    () -> python.function("jvm_udfs:not_a_batch").apply(input, allocator));
+                    () -> python.function("udfs:returns_str").apply(input, allocator));
             assertEquals("CONVERSION", wrong.code());
             assertTrue(wrong.getMessage().contains("builtins.str") && wrong.getMessage().contains("pyarrow.RecordBatch"),
                     wrong.getMessage());
-            try (VectorSchemaRoot ok = python.function("jvm_udfs:doubled").apply(input, allocator)) {
+            try (VectorSchemaRoot ok = python.function("batches:doubled").apply(input, allocator)) {
                 assertEquals(10, ok.getRowCount());
             }
         }
@@ -144,7 +144,7 @@ class ApplyTest {
 
     @Test
     void applyAsyncExportsAtOnceSoTheInputMayCloseEarly() throws Exception {
-        PythonFunction doubled = TestPython.runtime().function("jvm_udfs:doubled");
+        PythonFunction doubled = TestPython.runtime().function("batches:doubled");
         try (BufferAllocator allocator = new RootAllocator()) {
             List<CompletableFuture<VectorSchemaRoot>> futures = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
@@ -157,7 +157,7 @@ class ApplyTest {
                     assertEquals(100 + i, result.getRowCount());
                 }
             }
-            PythonFunction failing = TestPython.runtime().function("jvm_udfs:failing_batch");
+            PythonFunction failing = TestPython.runtime().function("batches:failing_batch");
             CompletableFuture<VectorSchemaRoot> failed;
             try (VectorSchemaRoot input = batch(allocator, 2, 10)) {
                 failed = failing.applyAsync(input, allocator);
@@ -170,7 +170,7 @@ class ApplyTest {
     @Test
     void aWriteIntoOneResultChangesNoOtherResult() {
         // An all-valid result column gets a validity bitmap of its own, however cheaply it is made.
-        PythonFunction fresh = TestPython.runtime().function("jvm_udfs:fresh_column");
+        PythonFunction fresh = TestPython.runtime().function("batches:fresh_column");
         try (BufferAllocator allocator = new RootAllocator();
              VectorSchemaRoot input = batch(allocator, 1, 1000)) {
             try (VectorSchemaRoot first = fresh.apply(input, allocator);
@@ -185,7 +185,7 @@ class ApplyTest {
             }
             for (int i = 0; i < 3; i++) {
                 try (VectorSchemaRoot later = fresh.apply(input, allocator);
-                     VectorSchemaRoot sum = TestPython.runtime().function("jvm_udfs:column_sum").apply(input, allocator)) {
+                     VectorSchemaRoot sum = TestPython.runtime().function("batches:column_sum_as_array").apply(input, allocator)) {
                     Float8Vector x = (Float8Vector) later.getVector("x");
                     for (int r = 0; r < 1000; r++) {
                         assertTrue(!x.isNull(r), "row " + r + " of a later result is null");
@@ -198,7 +198,7 @@ class ApplyTest {
 
     @Test
     void aMalformedBatchIsRefusedBeforeTheOtherSideReadsIt() {
-        PythonFunction identity = TestPython.runtime().function("jvm_udfs:identity_batch");
+        PythonFunction identity = TestPython.runtime().function("udfs:identity");
         try (BufferAllocator allocator = new RootAllocator()) {
             // A closed root still reports its row count; its vectors are empty.
             VectorSchemaRoot closed = batch(allocator, 2, 3);
@@ -210,7 +210,7 @@ class ApplyTest {
             // A Python result that says it has more rows than its column holds never reaches Java.
             try (VectorSchemaRoot input = batch(allocator, 1, 5)) {
                 JarrowException result = assertThrows(JarrowException.class,
-                        () -> TestPython.runtime().function("jvm_udfs:short_column").apply(input, allocator));
+                        () -> TestPython.runtime().function("batches:short_column").apply(input, allocator));
                 assertTrue(result.getMessage().contains("0 vs 5") || result.getMessage().contains("has 0 rows"),
                         result.getMessage());
                 try (VectorSchemaRoot ok = identity.apply(input, allocator)) {
@@ -223,8 +223,8 @@ class ApplyTest {
 
     @Test
     void dictionaryEncodedColumnsGoToPythonEncodedAndComeBackDecoded() {
-        PythonFunction describe = TestPython.runtime().function("jvm_udfs:dictionary_types");
-        PythonFunction identity = TestPython.runtime().function("jvm_udfs:identity_batch");
+        PythonFunction describe = TestPython.runtime().function("batches:dictionary_types");
+        PythonFunction identity = TestPython.runtime().function("udfs:identity");
         try (BufferAllocator allocator = new RootAllocator();
              VarCharVector words = new VarCharVector("words", allocator);
              VarCharVector values = new VarCharVector("values", allocator)) {

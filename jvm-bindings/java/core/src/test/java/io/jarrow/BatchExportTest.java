@@ -119,7 +119,7 @@ class BatchExportTest {
     @Test
     void randomBatchesReadTheSameThroughEitherExporterAndThroughPython() {
         Random rng = new Random(11);
-        PythonFunction identity = TestPython.runtime().function("jvm_udfs:identity_batch");
+        PythonFunction identity = TestPython.runtime().function("udfs:identity");
         try (BufferAllocator allocator = new RootAllocator()) {
             for (int round = 0; round < 60; round++) {
                 int rows = round % 10 == 0 ? 0 : rng.nextInt(300);

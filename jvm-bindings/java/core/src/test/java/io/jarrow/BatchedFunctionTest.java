@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class BatchedFunctionTest {
     @Test
     void everyCallerGetsExactlyItsOwnRow() throws Exception {
-        BatchedFunction score = TestPython.runtime().function("jvm_udfs:score_rows")
+        BatchedFunction score = TestPython.runtime().function("batching:score_rows")
                 .batched(BatchOptions.builder().maxBatchSize(256).build());
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
@@ -54,7 +54,7 @@ class BatchedFunctionTest {
     void aLoneRowToAnIdleFunctionGoesOutAtOnceAlone() throws Exception {
         // A timeout far beyond the wait below: only a function called as soon as it is free
         // answers each row before the next is submitted.
-        try (BatchedFunction sizes = TestPython.runtime().function("jvm_udfs:batch_sizes")
+        try (BatchedFunction sizes = TestPython.runtime().function("batching:rows_with_batch_size")
                 .batched(BatchOptions.builder().timeout(Duration.ofMinutes(10)).build())) {
             for (long id = 0; id < 3; id++) {
                 Map<String, Object> row = sizes.submit(Map.of("id", id)).get(20, TimeUnit.SECONDS);
@@ -66,15 +66,15 @@ class BatchedFunctionTest {
     @Test
     void rowsSubmittedDuringACallGoIntoTheNextCallsUpToMaxBatchSize() throws Exception {
         PythonRuntime python = TestPython.runtime();
-        try (BatchedFunction sizes = python.function("jvm_udfs:gated_batch_sizes")
+        try (BatchedFunction sizes = python.function("batching:gated_batch")
                 .batched(BatchOptions.builder().maxBatchSize(4).build())) {
             List<CompletableFuture<Map<String, Object>>> futures = new ArrayList<>();
             futures.add(sizes.submit(Map.of("gate", "load", "id", 0L)));
-            assertEquals(true, python.function("jvm_udfs:wait_for_call").call("load"));
+            assertEquals(true, python.function("batching:wait_for_call").call("load"));
             for (long id = 1; id <= 10; id++) {
                 futures.add(sizes.submit(Map.of("gate", "load", "id", id)));
             }
-            python.function("jvm_udfs:open_gate").call("load");
+            python.function("batching:open_gate").call("load");
             List<Object> batchSizes = new ArrayList<>();
             for (int id = 0; id < futures.size(); id++) {
                 Map<String, Object> row = futures.get(id).get(30, TimeUnit.SECONDS);
@@ -89,8 +89,8 @@ class BatchedFunctionTest {
     @Test
     void aBatchErrorCompletesEveryFutureOfItExceptionally() throws Exception {
         PythonRuntime python = TestPython.runtime();
-        try (BatchedFunction drop = python.function("jvm_udfs:drop_a_row").batched(BatchOptions.defaults());
-             BatchedFunction fail = python.function("jvm_udfs:failing_batch").batched(BatchOptions.defaults())) {
+        try (BatchedFunction drop = python.function("batching:drop_last_row").batched(BatchOptions.defaults());
+             BatchedFunction fail = python.function("batches:failing_batch").batched(BatchOptions.defaults())) {
             ExecutionException mismatch = assertThrows(ExecutionException.class,
                     () -> drop.submit(Map.of("id", 1L)).get(30, TimeUnit.SECONDS));
             JarrowException cause = (JarrowException) mismatch.getCause();
@@ -104,7 +104,7 @@ class BatchedFunctionTest {
 
     @Test
     void badOptionsAndUseAfterCloseAreClearErrors() {
-        PythonFunction f = TestPython.runtime().function("jvm_udfs:score_rows");
+        PythonFunction f = TestPython.runtime().function("batching:score_rows");
         JarrowException zero = assertThrows(JarrowException.class,
                 () -> f.batched(BatchOptions.builder().maxBatchSize(0).build()));
         assertEquals("CONFIG", zero.code());

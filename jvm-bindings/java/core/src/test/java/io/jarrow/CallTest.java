@@ -14,19 +14,19 @@ class CallTest {
     @Test
     void noArgsPositionalKeywordAndInstanceMethods() {
         PythonRuntime python = TestPython.runtime();
-        PythonFunction echo = python.function("jvm_udfs:echo");
+        PythonFunction echo = python.function("udfs:echo");
         assertEquals(List.of(List.of(), Map.of()), echo.call());
         assertEquals(List.of(List.of(1L, "two"), Map.of("three", 3.0)),
                 echo.call(new Object[] {1, "two"}, Map.of("three", 3.0)));
-        assertEquals(1003L, python.function("jvm_udfs:Scorer.score").callLong(3));
-        assertEquals(3.5, python.function("jvm_udfs:half").callDouble(7.0));
-        assertEquals(42L, python.function("jvm_udfs:add_one").callLong(41));
-        assertEquals(2.0, python.function("jvm_udfs:add_one").callDouble(1.0));
+        assertEquals(1003L, python.function("udfs:LargeOffsetScorer.score").callLong(3));
+        assertEquals(3.5, python.function("udfs:half").callDouble(7.0));
+        assertEquals(42L, python.function("udfs:add_one").callLong(41));
+        assertEquals(2.0, python.function("udfs:add_one").callDouble(1.0));
     }
 
     @Test
     void aShortInsideAMultiArgumentCall() {
-        PythonFunction three = TestPython.runtime().function("jvm_udfs:three");
+        PythonFunction three = TestPython.runtime().function("udfs:three");
         assertEquals(111L, three.call((short) 1, 10, 100L));
         assertEquals(6.5, three.call((short) 1, (byte) 2, 3.5));
     }
@@ -46,17 +46,17 @@ class CallTest {
 
     @Test
     void pythonExceptionsCarryTypeMessageAndTraceback() {
-        PythonFunction fail = TestPython.runtime().function("jvm_udfs:fail");
+        PythonFunction fail = TestPython.runtime().function("udfs:raise_value_error");
         PythonException e = assertThrows(PythonException.class, () -> fail.call("bad input"));
         assertEquals("PYTHON", e.code());
         assertEquals("ValueError", e.pythonType());
         assertEquals("bad input", e.pythonMessage());
         assertTrue(e.pythonTraceback().startsWith("Traceback (most recent call last):"), e.pythonTraceback());
-        assertTrue(e.pythonTraceback().contains("jvm_udfs.py") && e.pythonTraceback().contains("in fail"));
+        assertTrue(e.pythonTraceback().contains("udfs.py") && e.pythonTraceback().contains("in raise_value_error"));
         assertTrue(e.getMessage().startsWith("ValueError: bad input\nTraceback"), e.getMessage());
 
         PythonException chained = assertThrows(PythonException.class,
-                () -> TestPython.runtime().function("jvm_udfs:chained").call());
+                () -> TestPython.runtime().function("udfs:chained").call());
         assertEquals("RuntimeError", chained.pythonType());
         assertTrue(chained.pythonTraceback().contains("KeyError: 'missing'"), chained.pythonTraceback());
     }
@@ -64,8 +64,8 @@ class CallTest {
     @Test
     void anExceptionNeverKillsTheRuntime() {
         PythonRuntime python = TestPython.runtime();
-        PythonFunction fail = python.function("jvm_udfs:fail");
-        PythonFunction addOne = python.function("jvm_udfs:add_one");
+        PythonFunction fail = python.function("udfs:raise_value_error");
+        PythonFunction addOne = python.function("udfs:add_one");
         for (int i = 0; i < 100; i++) {
             assertThrows(PythonException.class, () -> fail.call("again"));
             assertEquals(i + 1, addOne.callLong(i));
@@ -82,31 +82,31 @@ class CallTest {
         assertEquals("NOT_FOUND", module.code());
         assertTrue(module.getMessage().contains("no_such_module") && module.getMessage().contains("sys.path"),
                 module.getMessage());
-        JarrowException attribute = assertThrows(JarrowException.class, () -> python.function("jvm_udfs:nope"));
+        JarrowException attribute = assertThrows(JarrowException.class, () -> python.function("udfs:nope"));
         assertTrue(attribute.getMessage().contains("'nope'"), attribute.getMessage());
-        JarrowException malformed = assertThrows(JarrowException.class, () -> python.function("jvm_udfs"));
+        JarrowException malformed = assertThrows(JarrowException.class, () -> python.function("udfs"));
         assertTrue(malformed.getMessage().contains("package.module:function"), malformed.getMessage());
     }
 
     @Test
     void useAfterCloseThrowsInsteadOfTouchingFreedMemory() {
         PythonRuntime python = TestPython.runtime();
-        PythonFunction f = python.function("jvm_udfs:add_one");
+        PythonFunction f = python.function("udfs:add_one");
         f.close();
         f.close();
         assertTrue(f.isClosed());
         assertThrows(IllegalStateException.class, () -> f.callLong(1));
         assertThrows(IllegalStateException.class, () -> f.call(1));
 
-        PythonFunction g = python.function("jvm_udfs:add_one");
+        PythonFunction g = python.function("udfs:add_one");
         python.close();
         assertTrue(python.isClosed());
         assertThrows(IllegalStateException.class, () -> g.callLong(1), "functions close with their runtime");
-        assertThrows(IllegalStateException.class, () -> python.function("jvm_udfs:add_one"));
+        assertThrows(IllegalStateException.class, () -> python.function("udfs:add_one"));
         assertThrows(IllegalStateException.class, () -> python.eval("1"));
 
         PythonRuntime again = TestPython.runtime();
-        assertEquals(2L, again.function("jvm_udfs:add_one").callLong(1), "the interpreter lives on");
+        assertEquals(2L, again.function("udfs:add_one").callLong(1), "the interpreter lives on");
         assertSame(again, TestPython.runtime());
     }
 

@@ -24,7 +24,7 @@ final class ChildJvm {
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
         command.add("-Djarrow.python=" + System.getProperty("jarrow.python"));
-        command.add("-Djarrow.test.python.path=" + System.getProperty("jarrow.test.python.path"));
+        command.add("-Djarrow.test.tests=" + TestPython.tests());
         String library = System.getProperty("jarrow.library", "");
         if (!library.isEmpty()) {
             command.add("-Djarrow.library=" + library);

@@ -28,8 +28,8 @@ class ConversionTest {
 
     @BeforeAll
     static void resolve() {
-        identity = TestPython.runtime().function("jvm_udfs:identity");
-        typeName = TestPython.runtime().function("jvm_udfs:type_name");
+        identity = TestPython.runtime().function("udfs:identity");
+        typeName = TestPython.runtime().function("udfs:type_name");
     }
 
     private static Object roundTrip(Object value) {
@@ -122,7 +122,7 @@ class ConversionTest {
         assertEquals("CONVERSION", e.code());
         assertTrue(e.getMessage().contains("java.lang.Object") && e.getMessage().contains("BigDecimal"), e.getMessage());
         JarrowException object = assertThrows(JarrowException.class,
-                () -> TestPython.runtime().function("jvm_udfs:unconvertible").call());
+                () -> TestPython.runtime().function("udfs:unconvertible").call());
         assertTrue(object.getMessage().contains("object"), object.getMessage());
     }
 
@@ -134,16 +134,16 @@ class ConversionTest {
             assertEquals(v, roundTrip(v), v.toString());
             assertEquals("int", typeName.call(v));
         }
-        assertEquals(two64, TestPython.runtime().function("jvm_udfs:huge").call());
+        assertEquals(two64, TestPython.runtime().function("udfs:two_to_the_64").call());
         assertEquals(Long.MAX_VALUE, roundTrip(BigInteger.valueOf(Long.MAX_VALUE)), "a BigInteger in range is a Long");
         JarrowException e = assertThrows(JarrowException.class,
-                () -> TestPython.runtime().function("jvm_udfs:times_two_to_the_64").callLong(3));
+                () -> TestPython.runtime().function("udfs:times_two_to_the_64").callLong(3));
         assertEquals("CONVERSION", e.code());
         assertTrue(e.getMessage().contains("does not fit in 64 bits"), e.getMessage());
     }
 
     private static Object python(String expression) {
-        return TestPython.runtime().function("jvm_udfs:value_of").call(expression);
+        return TestPython.runtime().function("udfs:value_of").call(expression);
     }
 
     @Test
@@ -206,9 +206,9 @@ class ConversionTest {
         assertArrayEquals(new byte[] {1, 2}, (byte[]) python("np.bytes_(b'\\x01\\x02')"));
         assertEquals(true, python("np.bool_(True)"));
         // callLong and callDouble take what call() takes.
-        assertEquals(8L, TestPython.runtime().function("jvm_udfs:numpy_int").callLong(7));
-        assertEquals(8L, TestPython.runtime().function("jvm_udfs:numpy_int").call(7L));
-        assertEquals(3.5, TestPython.runtime().function("jvm_udfs:numpy_float").callDouble(7.0));
-        assertEquals(8.0, TestPython.runtime().function("jvm_udfs:numpy_int").callDouble(7.0));
+        assertEquals(8L, TestPython.runtime().function("udfs:numpy_int").callLong(7));
+        assertEquals(8L, TestPython.runtime().function("udfs:numpy_int").call(7L));
+        assertEquals(3.5, TestPython.runtime().function("udfs:numpy_float").callDouble(7.0));
+        assertEquals(8.0, TestPython.runtime().function("udfs:numpy_int").callDouble(7.0));
     }
 }

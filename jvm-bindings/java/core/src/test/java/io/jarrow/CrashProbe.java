@@ -6,9 +6,9 @@ public final class CrashProbe {
 
     public static void main(String[] args) {
         PythonRuntime python = TestPython.runtime();
-        System.out.println("before the crash " + python.function("jvm_udfs:add_one").callLong(1));
+        System.out.println("before the crash " + python.function("udfs:add_one").callLong(1));
         System.out.flush();
-        python.function("jvm_udfs:crash").call();
+        python.function("udfs:crash").call();
         System.out.println("after the crash");
     }
 }

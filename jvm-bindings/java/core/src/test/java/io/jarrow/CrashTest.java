@@ -24,7 +24,7 @@ class CrashTest {
         PythonException e = org.junit.jupiter.api.Assertions.assertThrows(PythonException.class,
                 () -> TestPython.runtime().function("sys:exit").call(3L));
         assertEquals("SystemExit", e.pythonType());
-        assertEquals(42L, TestPython.runtime().function("jvm_udfs:add_one").callLong(41));
+        assertEquals(42L, TestPython.runtime().function("udfs:add_one").callLong(41));
     }
 
     @Test

@@ -24,7 +24,7 @@ public final class ExitProbe {
                 "        time.sleep(0.001)",
                 "threading.Thread(target=busy, name='python-busy').start()",
                 ""));
-        BatchedFunction score = python.function("jvm_udfs:score_rows").batched(BatchOptions.defaults());
+        BatchedFunction score = python.function("batching:score_rows").batched(BatchOptions.defaults());
         System.out.println("scored " + score.submit(Map.of("id", 1L)).get().get("score"));
         score.submit(Map.of("id", 2L));
         Thread.sleep(200);

@@ -24,7 +24,7 @@ class JsonFormatTest {
 
     @Test
     void oneResultObjectPerValueInOrder() {
-        PythonFunction flag = TestPython.runtime().function("jvm_udfs:flag_large");
+        PythonFunction flag = TestPython.runtime().function("batching:flag_large");
         try (JsonFormat json = JsonFormat.inferred()) {
             JsonValues out = json.apply(flag, transactions(50));
             assertEquals(50, out.size());
@@ -38,7 +38,7 @@ class JsonFormatTest {
 
     @Test
     void aGivenSchemaDecidesTheColumnsAndTypes() {
-        PythonFunction identity = TestPython.runtime().function("jvm_udfs:identity_batch");
+        PythonFunction identity = TestPython.runtime().function("udfs:identity");
         Schema schema = new Schema(List.of(
                 Field.nullable("amount", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
                 Field.nullable("id", new ArrowType.Int(64, true))));
@@ -55,28 +55,28 @@ class JsonFormatTest {
         PythonRuntime python = TestPython.runtime();
         try (JsonFormat json = JsonFormat.inferred()) {
             JarrowException notOne = assertThrows(JarrowException.class,
-                    () -> json.apply(python.function("jvm_udfs:flag_large"),
+                    () -> json.apply(python.function("batching:flag_large"),
                             JsonValues.of("{\"id\": 1, \"amount\": 2.0}".getBytes(), "{\"id\": 2".getBytes())));
             assertEquals("CONVERSION", notOne.code());
             assertTrue(notOne.getMessage().contains("value 1 of the batch is not exactly one JSON object"), notOne.getMessage());
             JarrowException notFitting = assertThrows(JarrowException.class,
-                    () -> json.apply(python.function("jvm_udfs:flag_large"), JsonValues.of("{\"id\": \"x\", \"amount\": 1.0}".getBytes())));
+                    () -> json.apply(python.function("batching:flag_large"), JsonValues.of("{\"id\": \"x\", \"amount\": 1.0}".getBytes())));
             assertTrue(notFitting.getMessage().contains("does not fit the schema"), notFitting.getMessage());
             JarrowException rows = assertThrows(JarrowException.class,
-                    () -> json.apply(python.function("jvm_udfs:drop_a_row"), transactions(4)));
+                    () -> json.apply(python.function("batching:drop_last_row"), transactions(4)));
             assertTrue(rows.getMessage().contains("returned 3 rows for 4 input rows"), rows.getMessage());
             PythonException raised = assertThrows(PythonException.class,
-                    () -> json.apply(python.function("jvm_udfs:fail_on_negative"),
+                    () -> json.apply(python.function("batching:fail_on_negative"),
                             JsonValues.of("{\"id\": 1, \"amount\": -2.0}".getBytes())));
             assertEquals("ValueError", raised.pythonType());
-            assertEquals(2, json.apply(python.function("jvm_udfs:flag_large"), transactions(2)).size(), "the next call works");
+            assertEquals(2, json.apply(python.function("batching:flag_large"), transactions(2)).size(), "the next call works");
         }
     }
 
     /** Issue 10, item 5: what a strict JSON parser rejects fails its batch, naming the value. */
     @Test
     void malformedValuesAreRejected() {
-        PythonFunction flag = TestPython.runtime().function("jvm_udfs:flag_large");
+        PythonFunction flag = TestPython.runtime().function("batching:flag_large");
         try (JsonFormat json = JsonFormat.inferred()) {
             for (String malformed : List.of("{\"id\": 5000,, \"amount\": 1.0}", "{\"id\": 7500 \"amount\": 1.0}",
                     "{\"id\": 1, \"amount\": 1.0,}")) {
@@ -91,7 +91,7 @@ class JsonFormatTest {
     /** Issue 10, item 6: one value of another type does not decide a column's type. */
     @Test
     void theInferredSchemaIsTheOneMostValuesAgreeOn() {
-        PythonFunction flag = TestPython.runtime().function("jvm_udfs:flag_large");
+        PythonFunction flag = TestPython.runtime().function("batching:flag_large");
         try (JsonFormat json = JsonFormat.inferred()) {
             assertEquals(Optional.empty(), json.inference(), "nothing is inferred before the first batch");
             JarrowException bad = assertThrows(JarrowException.class, () -> json.apply(flag, JsonValues.of(
@@ -111,7 +111,7 @@ class JsonFormatTest {
         }
         Schema given = new Schema(List.of(Field.nullable("id", new ArrowType.Int(64, true))));
         try (JsonFormat json = JsonFormat.withSchema(given)) {
-            json.apply(TestPython.runtime().function("jvm_udfs:identity_batch"), JsonValues.of("{\"id\": 1}".getBytes()));
+            json.apply(TestPython.runtime().function("udfs:identity"), JsonValues.of("{\"id\": 1}".getBytes()));
             assertEquals(Optional.empty(), json.inference(), "a given schema is not inferred");
         }
     }
@@ -119,9 +119,9 @@ class JsonFormatTest {
     @Test
     void aClosedFormatThrows() {
         JsonFormat json = JsonFormat.inferred();
-        json.apply(TestPython.runtime().function("jvm_udfs:flag_large"), transactions(1));
+        json.apply(TestPython.runtime().function("batching:flag_large"), transactions(1));
         json.close();
         assertThrows(IllegalStateException.class,
-                () -> json.apply(TestPython.runtime().function("jvm_udfs:flag_large"), transactions(1)));
+                () -> json.apply(TestPython.runtime().function("batching:flag_large"), transactions(1)));
     }
 }

@@ -31,22 +31,22 @@ class LocalContractTest {
         Object[] all = new Object[args.length + 1];
         all[0] = name;
         System.arraycopy(args, 0, all, 1, args.length);
-        return TestPython.runtime().function("jvm_udfs:local_call").call(all);
+        return TestPython.runtime().function("reentry:local_call").call(all);
     }
 
     @Test
     void sameResultsAndSameErrors() {
         Object[][] cases = {
-            {"jvm_udfs:add_one", 41L},
-            {"jvm_udfs:half", 3.0},
-            {"jvm_udfs:identity", Map.of("k", List.of(1L, "x"))},
-            {"jvm_udfs:identity", LocalDate.of(2024, 2, 29)},
-            {"jvm_udfs:identity", new BigDecimal("1.25")},
-            {"jvm_udfs:type_name", List.of()},
-            {"jvm_udfs:fail", "bad input"},
-            {"jvm_udfs:huge"},
-            {"jvm_udfs:unconvertible"},
-            {"jvm_udfs:add_one", "not a number"},
+            {"udfs:add_one", 41L},
+            {"udfs:half", 3.0},
+            {"udfs:identity", Map.of("k", List.of(1L, "x"))},
+            {"udfs:identity", LocalDate.of(2024, 2, 29)},
+            {"udfs:identity", new BigDecimal("1.25")},
+            {"udfs:type_name", List.of()},
+            {"udfs:raise_value_error", "bad input"},
+            {"udfs:two_to_the_64"},
+            {"udfs:unconvertible"},
+            {"udfs:add_one", "not a number"},
         };
         for (Object[] c : cases) {
             String name = (String) c[0];
@@ -59,11 +59,11 @@ class LocalContractTest {
     void sameBatchResults() {
         try (BufferAllocator allocator = new RootAllocator();
              VectorSchemaRoot input = ApplyTest.batch(allocator, 3, 50);
-             VectorSchemaRoot viaJvm = TestPython.runtime().function("jvm_udfs:column_sum").apply(input, allocator)) {
-            PythonFunction local = TestPython.runtime().function("jvm_udfs:local_apply");
+             VectorSchemaRoot viaJvm = TestPython.runtime().function("batches:column_sum_as_array").apply(input, allocator)) {
+            PythonFunction local = TestPython.runtime().function("reentry:local_apply");
             // The local path gets the same batch (through the JVM's own apply) and must agree.
-            TestPython.runtime().exec("import functools, jvm_udfs\n"
-                    + "local_column_sum = functools.partial(jvm_udfs.local_apply, 'jvm_udfs:column_sum')");
+            TestPython.runtime().exec("import functools, reentry\n"
+                    + "local_column_sum = functools.partial(reentry.local_apply, 'batches:column_sum_as_array')");
             try (VectorSchemaRoot viaLocal = TestPython.runtime().function("__main__:local_column_sum").apply(input, allocator)) {
                 assertEquals(viaJvm.contentToTSVString(), viaLocal.contentToTSVString());
             }

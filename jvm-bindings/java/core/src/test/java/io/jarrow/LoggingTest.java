@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class LoggingTest {
     @Test
     void pythonLoggingAndPrintGoToSlf4j() {
-        PythonFunction says = TestPython.runtime().function("jvm_udfs:says");
+        PythonFunction says = TestPython.runtime().function("udfs:says");
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
@@ -22,7 +22,7 @@ class LoggingTest {
             System.setErr(original);
         }
         String log = captured.toString(StandardCharsets.UTF_8);
-        assertTrue(log.contains("python.jvm_udfs") && log.contains("warning from Python: hello"), log);
+        assertTrue(log.contains("python.udfs") && log.contains("warning from Python: hello"), log);
         assertTrue(log.contains("python.stdout") && log.contains("printed by Python: hello"), log);
     }
 }

@@ -39,7 +39,7 @@ class MicroBatcherTest {
 
     @BeforeEach
     void open() {
-        function = TestPython.runtime().function("jvm_udfs:batcher_score");
+        function = TestPython.runtime().function("batching:score");
         sizes(0);
     }
 
@@ -52,7 +52,7 @@ class MicroBatcherTest {
     /** The batch sizes seen since the last call; the calls after this one take {@code delay} s. */
     @SuppressWarnings("unchecked")
     static List<Long> sizes(double delay) {
-        return (List<Long>) TestPython.runtime().function("jvm_udfs:batcher_sizes").call(delay);
+        return (List<Long>) TestPython.runtime().function("batching:batch_sizes_seen").call(delay);
     }
 
     MicroBatcher.Builder<Rec, String, String> batcher() {
@@ -254,7 +254,7 @@ class MicroBatcherTest {
             assertEquals("k1", dead.get(0).record().key());
             assertEquals("ValueError", dead.get(0).errorType());
             assertEquals("poisoned record in the batch", dead.get(0).errorMessage());
-            assertTrue(dead.get(0).traceback().contains("batcher_score"), dead.get(0).traceback());
+            assertTrue(dead.get(0).traceback().contains("in score"), dead.get(0).traceback());
             assertEquals("k2", dead.get(1).record().key());
             assertEquals("jarrow.CONVERSION", dead.get(1).errorType());
             assertEquals("", dead.get(1).traceback());
@@ -267,7 +267,7 @@ class MicroBatcherTest {
             b.add(rec(0));
             JarrowException e = assertThrows(JarrowException.class, () -> b.add(poison(1)));
             assertEquals("PYTHON", e.code());
-            assertTrue(e.getMessage().startsWith("scoring: jvm_udfs:batcher_score failed on a batch of 2 records (error policy: fail)"),
+            assertTrue(e.getMessage().startsWith("scoring: batching:score failed on a batch of 2 records (error policy: fail)"),
                     e.getMessage());
             assertTrue(e.getMessage().contains("ValueError: poisoned record in the batch"), e.getMessage());
             assertTrue(e.getCause() instanceof PythonException);

@@ -5,11 +5,11 @@ public final class ReentryTarget {
     private ReentryTarget() {}
 
     public static long viaPython(long x) {
-        return TestPython.runtime().function("jvm_udfs:add_one").callLong(x) * 10;
+        return TestPython.runtime().function("udfs:add_one").callLong(x) * 10;
     }
 
     public static long failInPython(long x) {
-        TestPython.runtime().function("jvm_udfs:fail").call("deep failure " + x);
+        TestPython.runtime().function("udfs:raise_value_error").call("deep failure " + x);
         return x;
     }
 }

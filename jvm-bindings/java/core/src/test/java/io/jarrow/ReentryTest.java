@@ -15,14 +15,14 @@ import org.junit.jupiter.api.Test;
 class ReentryTest {
     @Test
     void javaPythonJavaPython() {
-        PythonFunction reenter = TestPython.runtime().function("jvm_udfs:reenter");
+        PythonFunction reenter = TestPython.runtime().function("reentry:reenter");
         assertEquals(50L, reenter.callLong(4));
         assertEquals(50L, reenter.call(4L));
     }
 
     @Test
     void reentryFromManyThreadsAtOnce() throws Exception {
-        PythonFunction reenter = TestPython.runtime().function("jvm_udfs:reenter");
+        PythonFunction reenter = TestPython.runtime().function("reentry:reenter");
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -45,18 +45,18 @@ class ReentryTest {
     @Test
     void aPythonExceptionKeepsItsTracebackAcrossBothHops() {
         PythonException e = assertThrows(PythonException.class,
-                () -> TestPython.runtime().function("jvm_udfs:reenter_failing").callLong(7));
+                () -> TestPython.runtime().function("reentry:reenter_failing").callLong(7));
         assertEquals("jarrow.PythonError", e.pythonType());
         assertTrue(e.pythonMessage().contains("ValueError: deep failure 7"), e.pythonMessage());
         String tb = e.pythonTraceback();
         assertTrue(tb.contains("in reenter_failing"), "the outer Python frame: " + tb);
-        assertTrue(tb.contains("in fail") && tb.contains("ValueError: deep failure 7"), "the inner Python frame: " + tb);
+        assertTrue(tb.contains("in raise_value_error") && tb.contains("ValueError: deep failure 7"), "the inner Python frame: " + tb);
     }
 
     @Test
     void javaExceptionsReachPythonAsJavaErrors() {
         PythonException e = assertThrows(PythonException.class,
-                () -> TestPython.runtime().function("jvm_udfs:java_error").call());
+                () -> TestPython.runtime().function("reentry:java_error").call());
         assertEquals("jarrow.JavaError", e.pythonType());
         assertTrue(e.pythonMessage().contains("java.lang.NumberFormatException"), e.pythonMessage());
         assertTrue(e.pythonTraceback().contains("at java.base/java.lang.Integer.parseInt"), e.pythonTraceback());

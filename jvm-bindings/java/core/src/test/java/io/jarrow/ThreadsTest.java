@@ -17,10 +17,10 @@ class ThreadsTest {
     @Test
     void eightThreadsOfMixedCalls() throws Exception {
         PythonRuntime python = TestPython.runtime();
-        PythonFunction addOne = python.function("jvm_udfs:add_one");
-        PythonFunction half = python.function("jvm_udfs:half");
-        PythonFunction three = python.function("jvm_udfs:three");
-        PythonFunction doubled = python.function("jvm_udfs:doubled");
+        PythonFunction addOne = python.function("udfs:add_one");
+        PythonFunction half = python.function("udfs:half");
+        PythonFunction three = python.function("udfs:three");
+        PythonFunction doubled = python.function("batches:doubled");
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try (BufferAllocator allocator = new RootAllocator()) {
             List<Future<Long>> results = new ArrayList<>();
@@ -62,7 +62,7 @@ class ThreadsTest {
 
     @Test
     void callsFromAThreadOtherThanTheStartingOne() throws Exception {
-        Thread other = new Thread(() -> assertEquals(8L, TestPython.runtime().function("jvm_udfs:add_one").callLong(7)));
+        Thread other = new Thread(() -> assertEquals(8L, TestPython.runtime().function("udfs:add_one").callLong(7)));
         List<Throwable> failures = new ArrayList<>();
         other.setUncaughtExceptionHandler((t, e) -> failures.add(e));
         other.start();

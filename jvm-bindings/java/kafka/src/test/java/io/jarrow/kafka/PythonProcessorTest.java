@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jarrow.ErrorPolicy;
+import io.jarrow.TestPython;
 import io.jarrow.ValueFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -64,7 +65,7 @@ class PythonProcessorTest {
     }
 
     static PythonProcessor.Builder<String, String> scoring(String function) {
-        return PythonProcessor.builder("kafka_udfs:" + function, ValueFormat.json()).runtime(TestPython.runtime());
+        return PythonProcessor.builder("batching:" + function, ValueFormat.json()).runtime(TestPython.runtime());
     }
 
     /** Today's fixed batches of {@code n}: the batching mechanics these tests pin down. */
@@ -82,7 +83,7 @@ class PythonProcessorTest {
 
     @SuppressWarnings("unchecked")
     static List<Long> batchSizes() {
-        return (List<Long>) TestPython.runtime().function("kafka_udfs:batch_sizes").call();
+        return (List<Long>) TestPython.runtime().function("batching:batch_sizes_seen").call();
     }
 
     @Test
@@ -200,7 +201,7 @@ class PythonProcessorTest {
 
     @Test
     void aResultWithTheWrongRowCountFailsTheTask() {
-        try (Driven t = drive(fixed(scoring("drop_one"), 2).build())) {
+        try (Driven t = drive(fixed(scoring("drop_last_row"), 2).build())) {
             t.in().pipeInput("a", transaction(1));
             // The batch is full, and small: scored in place, and handed back at once.
             StreamsException e = assertThrows(StreamsException.class, () -> t.in().pipeInput("b", transaction(2)));
@@ -215,7 +216,7 @@ class PythonProcessorTest {
             StreamsException e = assertThrows(StreamsException.class,
                     () -> t.in().pipeInput("b", "{\"id\": 2, \"poison\": true}"));
             assertTrue(messages(e).contains("ValueError: poisoned transaction in the batch"), messages(e));
-            assertTrue(messages(e).contains("kafka_udfs.py"), "the traceback names the Python file: " + messages(e));
+            assertTrue(messages(e).contains("batching.py"), "the traceback names the Python file: " + messages(e));
         }
     }
 

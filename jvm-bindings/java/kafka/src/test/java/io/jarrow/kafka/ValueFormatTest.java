@@ -3,6 +3,7 @@ package io.jarrow.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jarrow.RecordMapper;
+import io.jarrow.TestPython;
 import io.jarrow.ValueFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -73,7 +74,7 @@ class ValueFormatTest {
     void aRecordMapperWritesUserTypesIntoArrowAndReadsResultsBack() {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream("in", Consumed.with(Serdes.String(), Transaction.SERDE))
-                .processValues(PythonProcessor.builder("kafka_udfs:amount_times_ten", ValueFormat.mapper(new TransactionMapper()))
+                .processValues(PythonProcessor.builder("batching:amount_times_ten", ValueFormat.mapper(new TransactionMapper()))
                         .runtime(TestPython.runtime()).keySerde(Serdes.String()).valueSerde(Transaction.SERDE)
                         .maxBatchSize(3).minBatchSize(3).build())
                 .to("out", Produced.with(Serdes.String(), Serdes.Double()));
@@ -94,7 +95,7 @@ class ValueFormatTest {
                 Field.nullable("amount", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE))));
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream("in", Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .processValues(PythonProcessor.builder("kafka_udfs:score", ValueFormat.jsonBytes(schema))
+                .processValues(PythonProcessor.builder("batching:score", ValueFormat.jsonBytes(schema))
                         .runtime(TestPython.runtime()).keySerde(Serdes.String()).maxBatchSize(2).minBatchSize(2).maxLatency(Duration.ofSeconds(5)).build())
                 .to("out", Produced.with(Serdes.String(), Serdes.ByteArray()));
         try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props())) {
