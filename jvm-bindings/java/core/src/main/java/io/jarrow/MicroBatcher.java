@@ -26,17 +26,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Adaptive batching.</b> A batch is scored whenever the scorer is free: it holds what arrived
  * since the previous call began, up to {@code maxBatchSize} records. Under load the records that
  * arrive while Python scores a batch make the next one, so batches grow to the cap by themselves;
- * when the stream is quiet a record is scored almost at once. On a busy stream a batch gathers
- * for a few times as long as the last call took before it goes (so the scorer is busy a fifth of
- * the time at most, rather than spending a core the engine needs on many small calls): batches
- * then grow with the cost of a call, up to the cap. A batch is scored on a scoring thread
- * while the engine goes on adding records, one batch at a time. On a quiet stream (the engine
- * takes longer, on average, to bring a record than a small call takes) a record goes to the scorer
- * as it arrives, and the next {@link #poll} waits for its call rather than leave it. Nothing waits longer than
- * {@code maxLatency} plus the call before it: a {@link #poll} hands back a batch whose records have
- * waited half of it, waiting for its call to end. {@code minBatchSize} (default 1) makes a
- * partial batch wait for company, up to half {@code maxLatency}; {@code minBatchSize ==
- * maxBatchSize} gives fixed batches.
+ * when the stream is quiet a record is scored almost at once. Between two calls the scorer rests
+ * three times as long as the last call took (unless a batch is full), so it is busy a quarter of
+ * the time at most rather than spend a core the engine needs on many small calls: batches then
+ * grow with the cost of a call, up to the cap. A batch is scored on a scoring thread while the
+ * engine goes on adding records, one batch at a time, and handed back by the next {@link #add} or
+ * {@link #poll} after its call; a poll with nothing waiting behind a small batch in flight waits
+ * for its call rather than leave it till the next. Nothing waits longer than {@code maxLatency} plus the
+ * call before it: a {@link #poll} hands back a batch whose records have waited half of it,
+ * waiting for its call to end. {@code minBatchSize} (default 1) makes a partial batch wait for
+ * company, up to half {@code maxLatency}; {@code minBatchSize == maxBatchSize} gives fixed
+ * batches.
  *
  * <p>A record whose value is null (a Kafka tombstone) is handed back in its place with a null
  * result, without a Python call. A function that raises, or a value it cannot take, is handled by
@@ -61,11 +61,13 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
      */
     static final int IN_PLACE_BELOW = 16;
 
-    /** Averages (of gaps between records, of call times) weigh the newest value by 1 / this. */
-    private static final int AVERAGED = 8;
-
-    /** A busy stream's batch gathers for this many times the last call's duration. */
-    static final long GATHER_CALLS = 4;
+    /**
+     * Between two calls the scorer rests at least this many times as long as the last call took
+     * (unless a batch is full, or has waited half {@code maxLatency}): it is busy a quarter of the
+     * time at most, so a stream that is not at full load does not spend a core the engine needs
+     * on many small calls, and batches grow with the cost of a call.
+     */
+    static final long REST_CALLS = 3;
 
     /** The longest {@link #pollInterval()}: short, so a quiet stream's last batch is not held. */
     static final Duration MAX_POLL_INTERVAL = Duration.ofMillis(5);
@@ -153,27 +155,19 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
 
     /** The records that arrived since the batch in flight was taken, oldest first. */
     private List<R> filling = new ArrayList<>();
-    /** When the first of them arrived (engine clock, ms; and {@link System#nanoTime}). */
+    /** When the first of them arrived (engine clock, ms). */
     private long fillingSince;
-    private long fillingSinceNanos;
-    /**
-     * When the engine last got its thread back from this batcher ({@link System#nanoTime}): the
-     * time it took to come back is what tells a quiet stream from a busy one.
-     */
-    private long lastReturn = Long.MIN_VALUE;
-    /**
-     * How long the engine takes to bring a record, averaged over the last few (so one pause of its
-     * thread, a GC or a busy machine, does not read as a quiet stream); -1 before the second.
-     */
-    private long gapNanos = -1;
     /** The batch being scored, its size, and when its first record arrived (engine clock, ms). */
     private CompletableFuture<Scored<R>> inFlight;
     private int inFlightSize;
     private long inFlightSince;
-    /** How long a Python call on a small batch takes, averaged; written on scoring threads. */
-    private volatile long smallCallNanos;
-    /** How long the last Python call took; written on scoring threads. */
+    /**
+     * How long the last Python call took, and when it ended ({@link System#nanoTime}; none yet:
+     * {@code Long.MIN_VALUE}); written on scoring threads. (Wall-clock time: when a busy machine
+     * makes calls slow, the scorer rests longer and leaves it more of its cores.)
+     */
     private volatile long lastCallNanos;
+    private volatile long lastCallEnded = Long.MIN_VALUE;
     private boolean closed;
 
     private MicroBatcher(Builder<R, V, VR> b) {
@@ -221,7 +215,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     public void restore(Collection<? extends R> records) {
         checkOpen();
         if (filling.isEmpty()) {
-            startFilling(System.nanoTime());
+            startFilling();
         }
         filling.addAll(records);
     }
@@ -229,18 +223,11 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     /** A record arrived. Hands back the batch scored meanwhile, if any, and may start the next. */
     public void add(R record) {
         checkOpen();
-        long arrived = System.nanoTime();
-        boolean quiet = true;
-        if (lastReturn != Long.MIN_VALUE) {
-            long gap = arrived - lastReturn;
-            gapNanos = gapNanos < 0 ? gap : gapNanos + (gap - gapNanos) / AVERAGED;
-            quiet = gapNanos > smallCallNanos;
-        }
         if (inFlight != null && inFlight.isDone()) {
             handBack();
         }
         if (filling.isEmpty()) {
-            startFilling(arrived);
+            startFilling();
         }
         filling.add(record);
         if (filling.size() >= maxBatchSize) {
@@ -248,13 +235,12 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
                 handBack(); // the cap is reached: wait for the scorer (back-pressure)
             }
             submit(false);
-        } else if (inFlight == null && filling.size() >= minBatchSize && (quiet || gathered(arrived))) {
+        } else if (inFlight == null && filling.size() >= minBatchSize && rested()) {
             submit(false);
         }
         if (inFlight != null && inFlight.isDone()) {
             handBack();
         }
-        lastReturn = System.nanoTime();
     }
 
     /**
@@ -271,9 +257,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         }
         if (inFlight == null && !filling.isEmpty()) {
             boolean due = now - fillingSince >= halfLatencyMillis;
-            long nanoNow = System.nanoTime();
-            boolean quiet = quietSince(nanoNow);
-            if (due || (filling.size() >= minBatchSize && (quiet || gathered(nanoNow)))) {
+            if (due || (filling.size() >= minBatchSize && rested())) {
                 submit(due);
                 if (inFlight.isDone() || quietSmallInFlight()) {
                     handBack();
@@ -332,39 +316,28 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     }
 
     /**
-     * Whether the stream is quiet now: nothing arrived for longer than a small call takes, so
-     * scoring in place costs no throughput and saves the hand-over's latency. ({@link #add} asks
-     * the same of the average gap between records.)
+     * Whether the scorer has rested long enough since its last call: {@value #REST_CALLS} times as
+     * long as that call took (or half {@code maxLatency}, if less). A call costs Python a fixed
+     * price, and the scorer's CPU is the engine's too: on a quiet stream a record is scored almost
+     * at once, on a busy one batches grow with the cost of a call, up to the cap.
      */
-    private boolean quietSince(long nanoNow) {
-        return lastReturn == Long.MIN_VALUE || nanoNow - lastReturn > smallCallNanos;
-    }
-
-    /**
-     * Whether a busy stream's batch has gathered long enough: {@value #GATHER_CALLS} times as long
-     * as the last call took (or half {@code maxLatency}, if less). A call costs Python a fixed price
-     * and the scorer's CPU is the engine's too: gathering for a few calls' time keeps the scorer
-     * busy a fraction of the time at most, and batches grow with the cost of a call, up to the cap.
-     */
-    private boolean gathered(long nanoNow) {
-        long waited = nanoNow - fillingSinceNanos;
-        return waited >= Math.min(GATHER_CALLS * lastCallNanos, halfLatencyMillis * 1_000_000L);
+    private boolean rested() {
+        long ended = lastCallEnded;
+        return ended == Long.MIN_VALUE
+                || System.nanoTime() - ended >= Math.min(REST_CALLS * lastCallNanos, halfLatencyMillis * 1_000_000L);
     }
 
     /** The records waiting from now on start a batch: latency is counted from here. */
-    private void startFilling(long nanoNow) {
+    private void startFilling() {
         fillingSince = clock.getAsLong();
-        fillingSinceNanos = nanoNow;
     }
 
-    /** Records a call's duration, for telling a quiet stream. Runs on a scoring thread. */
-    private void called(int rows, long nanos) {
-        metrics.call(rows, nanos);
-        lastCallNanos = nanos;
-        if (rows < IN_PLACE_BELOW) {
-            long average = smallCallNanos;
-            smallCallNanos = average == 0 ? nanos : average + (nanos - average) / AVERAGED;
-        }
+    /** Records a call that began at {@code start}. Runs on a scoring thread. */
+    private void called(int rows, long start) {
+        long end = System.nanoTime();
+        metrics.call(rows, end - start);
+        lastCallNanos = end - start;
+        lastCallEnded = end;
     }
 
     private boolean quietSmallInFlight() {
@@ -389,7 +362,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         }
         inFlightSize = batch.size();
         inFlightSince = fillingSince;
-        startFilling(System.nanoTime());
+        startFilling();
         boolean small = batch.size() < IN_PLACE_BELOW;
         if (handedBackNow || (small && batch.size() >= maxBatchSize)) {
             try {
@@ -481,7 +454,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         long start = System.nanoTime();
         try {
             List<VR> results = scorer.score(values.subList(from, to), serialized == null ? null : serialized.subList(from, to));
-            called(to - from, System.nanoTime() - start);
+            called(to - from, start);
             if (results.size() != to - from) {
                 throw new JarrowException("CONVERSION", function.name() + " gave " + results.size() + " results for "
                         + (to - from) + " values; expected one result per value");
@@ -489,7 +462,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
             outcomes.addAll(results);
             return;
         } catch (RuntimeException e) {
-            called(to - from, System.nanoTime() - start);
+            called(to - from, start);
             error = e;
         }
         if (!isAboutTheRecords(error) || policy.kind() == ErrorPolicy.Kind.FAIL) {

@@ -154,6 +154,41 @@ class MicroBatcherTest {
     }
 
     @Test
+    void betweenCallsTheScorerRestsThreeTimesAsLongAsTheLastCallTook() {
+        AtomicLong lastCall = new AtomicLong();
+        try (MicroBatcher<Rec, String, String> b = batcher().maxBatchSize(100_000).maxLatency(Duration.ofSeconds(20))
+                .metrics(new MicroBatcher.Metrics() {
+                    @Override
+                    public void call(int rows, long nanos) {
+                        lastCall.set(nanos);
+                    }
+                }).build()) {
+            sizes(0.05);                    // every call takes 50 ms
+            b.add(rec(0));                  // the scorer is free and rested: at once
+            b.poll();                       // waits for it (nothing else waits)
+            long ended = System.nanoTime();
+            long firstCall = lastCall.get();
+            assertEquals(List.of(scored(0)), forwarded);
+            b.add(rec(1));
+            b.add(rec(2));
+            b.poll();
+            assertEquals(2, b.pending(), "right after a call, the records wait for the scorer's rest");
+            long submitted = 0;
+            while (b.pending() == 2 && System.nanoTime() - ended < Duration.ofSeconds(10).toNanos()) {
+                b.poll();
+                submitted = System.nanoTime();
+                sleep(1);
+            }
+            b.flush();
+            assertEquals(scored(0, 3), forwarded);
+            assertEquals(List.of(1L, 2L), sizes(0), "what arrived during the rest went in one batch");
+            assertTrue(submitted - ended >= MicroBatcher.REST_CALLS * firstCall,
+                    "the second call ended " + (submitted - ended) / 1e6 + " ms after the first, which took "
+                            + firstCall / 1e6 + " ms");
+        }
+    }
+
+    @Test
     void aPollOnAQuietStreamHandsBackTheSmallBatchInFlight() {
         try (MicroBatcher<Rec, String, String> b = batcher().maxBatchSize(100_000).maxLatency(Duration.ofMillis(2)).build()) {
             sizes(0.1);
