@@ -111,13 +111,16 @@ bench: venv
 
 # The wheel of the Python package for the venv's Python (make wheel PYTHON=python3.13 for
 # another), carrying the JNI library built for that Python. The JNI library and the extension
-# module share one Rust build.
+# module share one Rust build. The package directory is shared by every Python's wheel: the
+# steps that fill it and pack it hold a lock, so that wheels built at once get their own library.
 wheel: $(VENV)/.created
 	cargo build --release -p jarrow-jni
-	cp $(TARGET)/release/libjarrow_jni.so py-bindings/python/jarrow/libjarrow_jni.so
-	$(MVN) --quiet package -DskipTests
-	cp jvm-bindings/java/core/target/jarrow-0.1.0-all.jar py-bindings/python/jarrow/jarrow.jar
-	$(PY) -m maturin build --quiet --release -i $(PY) -m py-bindings/Cargo.toml -o target/wheels
+	@mkdir -p target
+	flock target/.wheel.lock $(SHELL) -o pipefail -c '\
+		cp $(TARGET)/release/libjarrow_jni.so py-bindings/python/jarrow/libjarrow_jni.so && \
+		$(MVN) --quiet package -DskipTests && \
+		cp jvm-bindings/java/core/target/jarrow-0.1.0-all.jar py-bindings/python/jarrow/jarrow.jar && \
+		$(PY) -m maturin build --quiet --release -i $(PY) -m py-bindings/Cargo.toml -o target/wheels'
 
 py-install: wheel venv
 	$(PY) -m pip install --quiet --force-reinstall --no-deps $(WHEEL)
