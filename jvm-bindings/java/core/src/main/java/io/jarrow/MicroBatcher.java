@@ -23,21 +23,21 @@ import org.slf4j.LoggerFactory;
  * end of input). It hands the scored records back through its {@link Output}, on that same thread,
  * inside those calls, in input order.
  *
- * <p><b>Adaptive batching.</b> A batch is scored whenever the scorer is free: it holds what arrived
- * since the previous call began, up to {@code maxBatchSize} records. Under load the records that
- * arrive while Python scores a batch make the next one, so batches grow to the cap by themselves;
- * when the stream is quiet a record is scored almost at once. Between two calls the scorer rests
- * twenty times as long as the last call took (unless a batch is full, or has waited half {@code
- * maxLatency}), so that below full load it is busy a twentieth of the time at most rather than
- * spend cores the engine needs on many small calls (every call has a fixed price in Python):
- * batches then grow with the cost of a call, up to the cap. A batch is scored on a scoring thread while the
- * engine goes on adding records, one batch at a time, and handed back by the next {@link #add} or
- * {@link #poll} after its call; a poll with nothing waiting behind a small batch in flight waits
- * for its call rather than leave it till the next. Nothing waits longer than {@code maxLatency} plus the
- * call before it: a {@link #poll} hands back a batch whose records have waited half of it,
- * waiting for its call to end. {@code minBatchSize} (default 1) makes a partial batch wait for
- * company, up to half {@code maxLatency}; {@code minBatchSize == maxBatchSize} gives fixed
- * batches.
+ * <p><b>Adaptive batching.</b> A batch is scored as soon as the scorer is free and rested: it
+ * holds what arrived since the previous call began, up to {@code maxBatchSize} records. Under load
+ * the records that arrive while Python scores a batch make the next one, so batches grow to the
+ * cap by themselves; when the stream is quiet a record is scored almost at once. Between two
+ * calls the scorer rests twenty times as long as the last call took (unless a batch is full, or
+ * has waited half {@code maxLatency}), so that below full load it is busy a twentieth of the time
+ * at most rather than spend cores the engine needs on many small calls (every call has a fixed
+ * price in Python): batches then grow with the cost of a call, up to the cap. A batch is scored
+ * on a scoring thread while the engine goes on adding records, one batch at a time, and handed
+ * back by the next {@link #add} or {@link #poll} after its call; a poll with nothing waiting
+ * behind a small batch in flight waits for its call rather than leave it till the next. Nothing
+ * waits longer than {@code maxLatency} plus the call before it: a {@link #poll} hands back a batch
+ * whose records have waited half of it, waiting for its call to end. {@code minBatchSize}
+ * (default 1) makes a partial batch wait for company, up to half {@code maxLatency}; {@code
+ * minBatchSize == maxBatchSize} gives fixed batches.
  *
  * <p>A record whose value is null (a Kafka tombstone) is handed back in its place with a null
  * result, without a Python call. A function that raises, or a value it cannot take, is handled by
