@@ -10,7 +10,7 @@ use jni::objects::{Global, JByteArray, JClass, JObject, JValue};
 use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 
-use crate::error::{Result, ThrowJarrowException, to_throwable};
+use crate::error::{JniError, Result, ThrowJarrowException, to_throwable};
 use jarrow::jvm::{codec, with_env};
 
 use crate::handle::{borrow, free, into_handle};
@@ -102,49 +102,52 @@ fn intern_submit(
 fn complete(class: &Global<JClass<'static>>, future: &Global<JObject<'static>>, result: jarrow::Result<Row>) {
     let result = result.and_then(|row| codec::encode_row(&row));
     if let Err(e) = with_env(|env| deliver(env, class, future, &result)) {
-        let why = Error::Java {
-            class: "io.jarrow.BatchedFunction".into(),
-            message: format!("cannot hand a result to Java: {e}"),
-            stack: String::new(),
-        };
-        let _ = with_env(|env| deliver(env, class, future, &Err(why)));
+        let _ = with_env(|env| deliver(env, class, future, &Err(JniError::from(e).into_core())));
     }
 }
 
-/// Calls `BatchedFunction.complete` or `.fail`; a Java exception it raises is cleared (this
-/// thread goes on serving other futures) and returned as the error.
+/// Hands `result` to Java; a Java exception that raises is cleared (this thread goes on serving
+/// other futures) and returned as the error.
 fn deliver(
     env: &mut Env<'_>,
     class: &Global<JClass<'static>>,
     future: &Global<JObject<'static>>,
     result: &jarrow::Result<Vec<u8>>,
 ) -> jni::errors::Result<()> {
-    let delivered = (|| {
-        let future = env.new_local_ref(future)?;
-        match result {
-            Ok(row) => {
-                let row = env.byte_array_from_slice(row)?;
-                env.call_static_method(
-                    class,
-                    jni_str!("complete"),
-                    jni_sig!("(Ljava/util/concurrent/CompletableFuture;[B)V"),
-                    &[JValue::from(&future), JValue::from(&row)],
-                )?;
-            }
-            Err(error) => {
-                let throwable = to_throwable(env, error)?;
-                env.call_static_method(
-                    class,
-                    jni_str!("fail"),
-                    jni_sig!("(Ljava/util/concurrent/CompletableFuture;Ljava/lang/Throwable;)V"),
-                    &[JValue::from(&future), JValue::from(&throwable)],
-                )?;
-            }
-        }
-        Ok(())
-    })();
+    let delivered = call_back(env, class, future, result);
     if delivered.is_err() && env.exception_check() {
         env.exception_clear();
     }
     delivered
+}
+
+/// Calls `BatchedFunction.complete` with the row, or `.fail` with the error.
+fn call_back(
+    env: &mut Env<'_>,
+    class: &Global<JClass<'static>>,
+    future: &Global<JObject<'static>>,
+    result: &jarrow::Result<Vec<u8>>,
+) -> jni::errors::Result<()> {
+    let future = env.new_local_ref(future)?;
+    match result {
+        Ok(row) => {
+            let row = env.byte_array_from_slice(row)?;
+            env.call_static_method(
+                class,
+                jni_str!("complete"),
+                jni_sig!("(Ljava/util/concurrent/CompletableFuture;[B)V"),
+                &[JValue::from(&future), JValue::from(&row)],
+            )?;
+        }
+        Err(error) => {
+            let throwable = to_throwable(env, error)?;
+            env.call_static_method(
+                class,
+                jni_str!("fail"),
+                jni_sig!("(Ljava/util/concurrent/CompletableFuture;Ljava/lang/Throwable;)V"),
+                &[JValue::from(&future), JValue::from(&throwable)],
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -36,6 +36,16 @@ impl From<jni::errors::Error> for JniError {
     }
 }
 
+impl JniError {
+    /// The core error Java is told of: a failed JNI call is a configuration problem.
+    pub fn into_core(self) -> Error {
+        match self {
+            JniError::Core(e) => e,
+            JniError::Jni(e) => Error::Config(format!("JNI call failed: {e}")),
+        }
+    }
+}
+
 pub type Result<T, E = JniError> = std::result::Result<T, E>;
 
 /// The Java exception for a core error, not yet thrown.
@@ -87,11 +97,7 @@ impl<T: Default> ErrorPolicy<T, JniError> for ThrowJarrowException {
             // A Java exception raised inside a JNI call is already pending: let it propagate.
             return Ok(T::default());
         }
-        let core = match err {
-            JniError::Core(e) => e,
-            JniError::Jni(e) => Error::Config(format!("JNI call failed: {e}")),
-        };
-        let throwable = to_throwable(env, &core)?;
+        let throwable = to_throwable(env, &err.into_core())?;
         let _ = env.throw(throwable);
         Ok(T::default())
     }
