@@ -67,6 +67,14 @@ public final class KafkaBench {
 
     static final int[] PACED_RATES = {1_000, 10_000, 50_000};
     static final Duration PACED_WARM_UP = Duration.ofSeconds(3);
+    /**
+     * Before the first rate, a stream at {@link #JIT_WARM_UP_RATE} for this long, not measured: for
+     * about a minute after they start, this JVM's and the broker's C2 compiler threads take 30-48%
+     * of a core each, most of this machine's two, and a rate measured then measures the compilers
+     * (Java-only at 1k/s: p50 20 ms, p99 56 ms cold; 5 ms and 10 ms once they are done).
+     */
+    static final Duration JIT_WARM_UP = Duration.ofSeconds(40);
+    static final int JIT_WARM_UP_RATE = 10_000;
     /** The measured window at a rate: at least 5,000 records, so that a p99 rests on 50 or more. */
     static Duration pacedWindow(int rate) {
         return Duration.ofSeconds(rate <= 1_000 ? 6 : 5);
@@ -215,7 +223,8 @@ public final class KafkaBench {
 
     /**
      * End-to-end latency on a fresh broker, one stream thread, the demo's configuration (and the
-     * bench's overrides, if any, the same for every mode): for each rate, a producer sends
+     * bench's overrides, if any, the same for every mode): after {@link #JIT_WARM_UP} at {@link
+     * #JIT_WARM_UP_RATE}, not measured, for each rate a producer sends
      * transactions at that steady rate, a warm-up and then the measured window, each record's
      * timestamp its send time and its number in a header; a reader records, per output record,
      * when it is read minus its timestamp (Kafka Streams keeps the input's timestamp and headers
@@ -225,7 +234,7 @@ public final class KafkaBench {
      */
     static void paced(Topology topology, String processor, List<String> transactions) throws Exception {
         Map<String, String> overrides = overrides(System.getProperty("bench.streams.overrides", ""));
-        int total = 0;
+        int total = records(JIT_WARM_UP_RATE, JIT_WARM_UP);
         for (int rate : PACED_RATES) {
             total += records(rate, PACED_WARM_UP) + records(rate, pacedWindow(rate));
         }
@@ -253,7 +262,7 @@ public final class KafkaBench {
                     throw new IllegalStateException("Kafka Streams is not running after a minute: " + streams.state());
                 }
                 reader.start();
-                int next = 0;
+                int next = new Pacer(producer, transactions, JIT_WARM_UP_RATE).send(0, records(JIT_WARM_UP_RATE, JIT_WARM_UP));
                 for (int rate : PACED_RATES) {
                     next = new Pacer(producer, transactions, rate).send(next, records(rate, PACED_WARM_UP));
                     Pacer window = new Pacer(producer, transactions, rate);
@@ -326,6 +335,7 @@ public final class KafkaBench {
         }
         settings.put("bench.overrides", overrides.isEmpty() ? "none" : overrides.toString());
         settings.put("input.linger.ms", input.get(ProducerConfig.LINGER_MS_CONFIG));
+        settings.put("jit.warm.up", JIT_WARM_UP.toSeconds() + " s at " + JIT_WARM_UP_RATE + "/s");
         if ("-1".equals(String.valueOf(settings.get("producer.acks")))) {
             settings.put("producer.acks", "all");
         }
