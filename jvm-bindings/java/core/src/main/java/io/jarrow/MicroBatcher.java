@@ -1,5 +1,7 @@
 package io.jarrow;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * holds what arrived since the previous call began, up to {@code maxBatchSize} records. Under load
  * the records that arrive while Python scores a batch make the next one, so batches grow to the
  * cap by themselves; when the stream is quiet a record is scored almost at once. Between two
- * calls the scorer rests twenty times as long as the last call took (unless a batch is full, or
- * has waited half {@code maxLatency}), so that below full load it is busy a twentieth of the time
- * at most rather than spend cores the engine needs on many small calls (every call has a fixed
+ * calls the scorer rests six times the CPU time the last call took (unless a batch is full, or
+ * has waited half {@code maxLatency}), so that below full load it uses a seventh of a core at
+ * most rather than spend cores the engine needs on many small calls (every call has a fixed
  * price in Python): batches then grow with the cost of a call, up to the cap. A batch is scored
  * on a scoring thread while the engine goes on adding records, one batch at a time, and handed
  * back by the next {@link #add} or {@link #poll} after its call; a poll with nothing waiting
@@ -63,14 +65,18 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     static final int IN_PLACE_BELOW = 16;
 
     /**
-     * Between two calls the scorer rests at least this many times as long as the last call took
-     * (unless a batch is full, or has waited half {@code maxLatency}): below full load it is busy
-     * a twentieth of the time at most, and batches grow with the cost of a call. Measured on the
-     * paced Kafka bench (two cores shared by the broker, Kafka Streams and Python, JIT warmed up),
-     * resting 3 times a call's time instead lowered p50 at 1k/s from 22-28 ms to 14-19 ms, but fell
-     * behind at 50k/s (p99 195-988 ms against 58-90).
+     * Between two calls the scorer rests at least this many times the CPU time the last call took
+     * (unless a batch is full, or has waited half {@code maxLatency}): below full load it uses a
+     * seventh of a core at most, and batches grow with the cost of a call. CPU time, not wall
+     * time: on a busy machine a call of 1 ms of CPU can take ten times that while other threads
+     * run, and a rest counted from it would make the next records wait as long again (measured on
+     * the paced Kafka bench, two cores shared by the broker, Kafka Streams and Python: 6 times the
+     * CPU time gave p99 28-37 ms at 1k/s and 37-62 ms at 10k/s, 20 times the wall time 38-89 and
+     * 53-87; 3 times the wall time fell behind at 50k/s).
      */
-    static final long REST_CALLS = 20;
+    static final long REST_CALLS = 6;
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** The longest {@link #pollInterval()}: short, so a quiet stream's last batch is not held. */
     static final Duration MAX_POLL_INTERVAL = Duration.ofMillis(5);
@@ -165,11 +171,10 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     private int inFlightSize;
     private long inFlightSince;
     /**
-     * How long the last Python call took, and when it ended ({@link System#nanoTime}; none yet:
-     * {@code Long.MIN_VALUE}); written on scoring threads. (Wall-clock time: when a busy machine
-     * makes calls slow, the scorer rests longer and leaves it more of its cores.)
+     * The CPU time the last Python call took on its thread, and when it ended ({@link
+     * System#nanoTime}; none yet: {@code Long.MIN_VALUE}); written on scoring threads.
      */
-    private volatile long lastCallNanos;
+    private volatile long lastCallCpuNanos;
     private volatile long lastCallEnded = Long.MIN_VALUE;
     private boolean closed;
 
@@ -319,15 +324,19 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     }
 
     /**
-     * Whether the scorer has rested long enough since its last call: {@value #REST_CALLS} times as
-     * long as that call took (or half {@code maxLatency}, if less). A call costs Python a fixed
+     * Whether the scorer has rested long enough since its last call: {@value #REST_CALLS} times the
+     * CPU time that call took (or half {@code maxLatency}, if less). A call costs Python a fixed
      * price, and the scorer's CPU is the engine's too: on a quiet stream a record is scored almost
      * at once, on a busy one batches grow with the cost of a call, up to the cap.
      */
     private boolean rested() {
         long ended = lastCallEnded;
-        return ended == Long.MIN_VALUE
-                || System.nanoTime() - ended >= Math.min(REST_CALLS * lastCallNanos, halfLatencyMillis * 1_000_000L);
+        return ended == Long.MIN_VALUE || System.nanoTime() - ended >= restNanos();
+    }
+
+    /** How long the scorer rests after its last call, in ns. */
+    long restNanos() {
+        return Math.min(REST_CALLS * lastCallCpuNanos, halfLatencyMillis * 1_000_000L);
     }
 
     /** The records waiting from now on start a batch: latency is counted from here. */
@@ -335,12 +344,21 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         fillingSince = clock.getAsLong();
     }
 
-    /** Records a call that began at {@code start}. Runs on a scoring thread. */
-    private void called(int rows, long start) {
+    /**
+     * Records a call that began at {@code start}, with the thread's CPU time {@code cpuStart} then.
+     * Runs on the scoring thread.
+     */
+    private void called(int rows, long start, long cpuStart) {
         long end = System.nanoTime();
+        long cpu = cpuNanos();
         metrics.call(rows, end - start);
-        lastCallNanos = end - start;
+        lastCallCpuNanos = cpu >= 0 && cpuStart >= 0 ? cpu - cpuStart : end - start;
         lastCallEnded = end;
+    }
+
+    /** The CPU time of the calling thread in ns; -1 if the JVM does not measure it. */
+    private static long cpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
     private boolean quietSmallInFlight() {
@@ -455,9 +473,10 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     private void score(List<V> values, List<byte[]> serialized, int from, int to, List<Object> outcomes) {
         RuntimeException error;
         long start = System.nanoTime();
+        long cpuStart = cpuNanos();
         try {
             List<VR> results = scorer.score(values.subList(from, to), serialized == null ? null : serialized.subList(from, to));
-            called(to - from, start);
+            called(to - from, start, cpuStart);
             if (results.size() != to - from) {
                 throw new JarrowException("CONVERSION", function.name() + " gave " + results.size() + " results for "
                         + (to - from) + " values; expected one result per value");
@@ -465,7 +484,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
             outcomes.addAll(results);
             return;
         } catch (RuntimeException e) {
-            called(to - from, start);
+            called(to - from, start, cpuStart);
             error = e;
         }
         if (!isAboutTheRecords(error) || policy.kind() == ErrorPolicy.Kind.FAIL) {

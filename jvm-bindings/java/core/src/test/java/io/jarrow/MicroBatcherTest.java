@@ -55,6 +55,12 @@ class MicroBatcherTest {
         return (List<Long>) TestPython.runtime().function("batching:batch_sizes_seen").call(delay);
     }
 
+    /** As {@link #sizes}, and each call computes for {@code cpuSeconds} of its thread's CPU time. */
+    @SuppressWarnings("unchecked")
+    static List<Long> sizesBusy(double cpuSeconds) {
+        return (List<Long>) TestPython.runtime().function("batching:batch_sizes_seen").call(cpuSeconds, true);
+    }
+
     MicroBatcher.Builder<Rec, String, String> batcher() {
         return MicroBatcher.<Rec, String, String>builder(function, ValueFormat.json(SCHEMA), Rec::value)
                 .clock(clock::get)
@@ -154,7 +160,7 @@ class MicroBatcherTest {
     }
 
     @Test
-    void betweenCallsTheScorerRestsLongerThanTheLastCallTook() {
+    void betweenCallsTheScorerRestsLongerThanTheLastCallComputed() {
         AtomicLong lastCall = new AtomicLong();
         try (MicroBatcher<Rec, String, String> b = batcher().maxBatchSize(100_000).maxLatency(Duration.ofSeconds(20))
                 .metrics(new MicroBatcher.Metrics() {
@@ -163,7 +169,7 @@ class MicroBatcherTest {
                         lastCall.set(nanos);
                     }
                 }).build()) {
-            sizes(0.02);                    // every call takes 20 ms
+            sizesBusy(0.02);                // every call computes for 20 ms
             b.add(rec(0));                  // the scorer is free and rested: at once
             b.poll();                       // waits for it (nothing else waits)
             long ended = System.nanoTime();
@@ -182,9 +188,23 @@ class MicroBatcherTest {
             b.flush();
             assertEquals(scored(0, 3), forwarded);
             assertEquals(List.of(1L, 2L), sizes(0), "what arrived during the rest went in one batch");
-            assertTrue(submitted - ended >= MicroBatcher.REST_CALLS * firstCall,
-                    "the second call ended " + (submitted - ended) / 1e6 + " ms after the first, which took "
-                            + firstCall / 1e6 + " ms");
+            assertTrue(submitted - ended >= MicroBatcher.REST_CALLS * 20_000_000L,
+                    "the second call began " + (submitted - ended) / 1e6 + " ms after the first, which took "
+                            + firstCall / 1e6 + " ms and computed for 20 ms");
+        }
+    }
+
+    @Test
+    void aCallThatWaitsWithoutComputingLeavesTheScorerAlmostNoRest() {
+        try (MicroBatcher<Rec, String, String> b = batcher().maxBatchSize(100_000).maxLatency(Duration.ofSeconds(20)).build()) {
+            sizes(0.1);                     // every call sleeps 100 ms (a model served elsewhere, say)
+            b.add(rec(0));
+            b.poll();                       // waits for it
+            assertEquals(List.of(scored(0)), forwarded);
+            // Resting after the call's 100 ms of wall time would leave the scorer idle for 100 ms
+            // times REST_CALLS; the call used a few ms of CPU at most.
+            assertTrue(b.restNanos() < MicroBatcher.REST_CALLS * 10_000_000L,
+                    "the scorer rests " + b.restNanos() / 1e6 + " ms after a call that slept 100 ms");
         }
     }
 
