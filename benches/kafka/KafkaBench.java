@@ -75,6 +75,7 @@ public final class KafkaBench {
      */
     static final Duration JIT_WARM_UP = Duration.ofSeconds(40);
     static final int JIT_WARM_UP_RATE = 10_000;
+    static final int JIT_WARM_UP_RECORDS = records(JIT_WARM_UP_RATE, JIT_WARM_UP);
     /** The measured window at a rate: at least 5,000 records, so that a p99 rests on 50 or more. */
     static Duration pacedWindow(int rate) {
         return Duration.ofSeconds(rate <= 1_000 ? 6 : 5);
@@ -234,7 +235,7 @@ public final class KafkaBench {
      */
     static void paced(Topology topology, String processor, List<String> transactions) throws Exception {
         Map<String, String> overrides = overrides(System.getProperty("bench.streams.overrides", ""));
-        int total = records(JIT_WARM_UP_RATE, JIT_WARM_UP);
+        int total = JIT_WARM_UP_RECORDS;
         for (int rate : PACED_RATES) {
             total += records(rate, PACED_WARM_UP) + records(rate, pacedWindow(rate));
         }
@@ -262,7 +263,7 @@ public final class KafkaBench {
                     throw new IllegalStateException("Kafka Streams is not running after a minute: " + streams.state());
                 }
                 reader.start();
-                int next = new Pacer(producer, transactions, JIT_WARM_UP_RATE).send(0, records(JIT_WARM_UP_RATE, JIT_WARM_UP));
+                int next = new Pacer(producer, transactions, JIT_WARM_UP_RATE).send(0, JIT_WARM_UP_RECORDS);
                 for (int rate : PACED_RATES) {
                     next = new Pacer(producer, transactions, rate).send(next, records(rate, PACED_WARM_UP));
                     Pacer window = new Pacer(producer, transactions, rate);

@@ -77,6 +77,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     static final long REST_CALLS = 6;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
 
     /** The longest {@link #pollInterval()}: short, so a quiet stream's last batch is not held. */
     static final Duration MAX_POLL_INTERVAL = Duration.ofMillis(5);
@@ -358,7 +359,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
 
     /** The CPU time of the calling thread in ns; -1 if the JVM does not measure it. */
     private static long cpuNanos() {
-        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+        return CPU_TIME ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
     private boolean quietSmallInFlight() {
