@@ -55,14 +55,22 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * Java-only topology (the driver's own ceiling); then the same on a real single-node broker
  * started here (sharing this machine's cores). Paced, end-to-end latency on the real broker at
  * steady rates, jarrow against the Java-only topology. One mode per JVM (two CPythons must not
- * share a process):
- * {@code java KafkaBench <jarrow|pemja|baseline|paced-jarrow|paced-baseline> <transactions.jsonl>
- * <fraud_model dir> <model file>}. Prints {@code name records_per_second} lines (full load), or
+ * share a process, and a mode measured after others in one JVM measures what they left: heap,
+ * JIT state): {@code java KafkaBench <mode> <transactions.jsonl> <fraud_model dir> <model file>},
+ * mode one of {@code baseline} (Java-only), {@code jarrow-fixed} (fixed batches of 1024), {@code
+ * jarrow-adaptive} (adaptive batches of up to 1024), {@code jarrow-sweep} (fixed batches of 1 to
+ * 4096, driver only), {@code pemja}, {@code paced-baseline}, {@code paced-jarrow}, {@code
+ * paced-jarrow-fixed}. Prints {@code name records_per_second} lines (full load), or
  * {@code setting name value} and {@code paced_<rate> ...} lines (paced).
  */
 public final class KafkaBench {
-    static final Duration WARM_UP = Duration.ofSeconds(2);
-    static final Duration MEASURE = Duration.ofSeconds(4);
+    /**
+     * On the driver, each mode streams this long before it is measured: a JVM's first seconds run
+     * cold code (fixed batches of 1024, its own JVM, 3 s windows: 12k records/s in the first, 117k
+     * in the second, then 120-180k, varying with the machine's load, for the next 80 s).
+     */
+    static final Duration WARM_UP = Duration.ofSeconds(15);
+    static final Duration MEASURE = Duration.ofSeconds(5);
     static final int PARTITIONS = 2;
 
     static final int[] PACED_RATES = {1_000, 10_000, 50_000};
@@ -118,16 +126,24 @@ public final class KafkaBench {
         Path pythonDir = Path.of(args[2]);
         String model = args[3];
         switch (mode) {
-            case "jarrow" -> {
+            case "jarrow-sweep" -> {
                 PythonRuntime python = fraudModel(pythonDir, model);
-                for (int batch : new int[] {1, 64, 256, 1024, 4096}) {
+                for (int batch : new int[] {1, 64, 256, 4096}) {
                     Topology topology = FraudTopology.build(python, fixedBatches(batch, Duration.ofHours(1)), "in", "out");
                     System.out.printf("jarrow_batch_%d %.0f%n", batch, recordsPerSecond(topology, transactions));
                 }
-                System.out.printf("jarrow_adaptive_1024 %.0f%n",
-                        recordsPerSecond(FraudTopology.build(python, DEMO_BATCHES, "in", "out"), transactions));
+            }
+            case "jarrow-fixed" -> {
+                PythonRuntime python = fraudModel(pythonDir, model);
+                System.out.printf("jarrow_batch_1024 %.0f%n", recordsPerSecond(
+                        FraudTopology.build(python, fixedBatches(1024, Duration.ofHours(1)), "in", "out"), transactions));
                 System.out.printf("broker_jarrow_batch_1024 %.0f%n",
                         onBroker(FraudTopology.build(python, FIXED_BATCHES, "in", "out"), transactions, 500_000, 1_000_000));
+            }
+            case "jarrow-adaptive" -> {
+                PythonRuntime python = fraudModel(pythonDir, model);
+                System.out.printf("jarrow_adaptive_1024 %.0f%n",
+                        recordsPerSecond(FraudTopology.build(python, DEMO_BATCHES, "in", "out"), transactions));
                 System.out.printf("broker_jarrow_adaptive_1024 %.0f%n",
                         onBroker(FraudTopology.build(python, DEMO_BATCHES, "in", "out"), transactions, 500_000, 1_000_000));
             }

@@ -2,7 +2,9 @@
 # The demo's Kafka Streams topology, one stream thread, each mode in its own JVM, same run.
 # Full load, records/s, on TopologyTestDriver and on a real broker: PythonProcessor in adaptive
 # batches of up to 1024 and in fixed batches of 1 to 4096, against one PemJa call per record (the
-# way it is done today) and a Java-only topology (the ceiling). Paced, on a real broker:
+# way it is done today) and a Java-only topology (the ceiling); the Java-only, fixed-1024 and
+# adaptive modes in BENCH_KAFKA_ROUNDS rounds (default 3), interleaved, reporting the median and
+# the range. Paced, on a real broker:
 # end-to-end latency p50/p99 at 1k, 10k and 50k records/s (after 40 s at 10k/s, not measured, that
 # warm up the JIT compilers), PythonProcessor (adaptive, and in fixed batches as before) against
 # the Java-only topology, same Kafka Streams configuration.
@@ -28,31 +30,54 @@ javac -d "$work/classes" -cp "$cp" "$root/benches/kafka/KafkaBench.java"
 "$py" -c "import sys; sys.path.insert(0, '$demo/python'); import fraud_model; open('$work/transactions.jsonl', 'wb').write(fraud_model.transactions_json(0, 50000, 11))"
 site=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
-for mode in baseline jarrow pemja paced-baseline paced-jarrow paced-jarrow-fixed; do
-    echo "Measuring $mode ..." >&2
+measure() { # mode output
+    echo "Measuring $1 ..." >&2
     java --add-opens=java.base/java.nio=ALL-UNNAMED -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
         -Djarrow.python="$py" -Dbench.python="$py" -Dbench.site.packages="$site" -Dbench.dir="$root/benches/kafka" \
         -Dbench.streams.overrides="${BENCH_KAFKA_OVERRIDES:-}" \
-        -cp "$work/classes:$cp" KafkaBench "$mode" "$work/transactions.jsonl" "$demo/python" "$work/fraud-model.pkl" \
-        > "$work/$mode.txt"
+        -cp "$work/classes:$cp" KafkaBench "$1" "$work/transactions.jsonl" "$demo/python" "$work/fraud-model.pkl" \
+        > "$2"
+}
+# The full-load figures that are compared with each other are measured in rounds, interleaved, so
+# that a slow minute of this shared machine does not land on one mode only.
+rounds=${BENCH_KAFKA_ROUNDS:-3}
+rm -f "$work"/full-*.txt
+for round in $(seq "$rounds"); do
+    for mode in baseline jarrow-fixed jarrow-adaptive; do
+        measure "$mode" "$work/full-$mode-$round.txt"
+    done
+done
+for mode in jarrow-sweep pemja; do
+    measure "$mode" "$work/full-$mode-1.txt"
+done
+for mode in paced-baseline paced-jarrow paced-jarrow-fixed; do
+    measure "$mode" "$work/$mode.txt"
 done
 
-"$py" - "$work" <<'PY'
+"$py" - "$work" "$rounds" <<'PY'
+import statistics
 import sys
 from pathlib import Path
 
-work = Path(sys.argv[1])
-r = {}
-for mode in ("baseline", "jarrow", "pemja"):
-    for line in (work / f"{mode}.txt").read_text().split("\n"):
+work, rounds = Path(sys.argv[1]), int(sys.argv[2])
+runs = {}  # name -> records/s of each round
+for path in sorted(work.glob("full-*.txt")):
+    for line in path.read_text().split("\n"):
         if line.strip():
             name, rate = line.split()
-            r[name] = float(rate)
+            runs.setdefault(name, []).append(float(rate))
+r = {name: statistics.median(rates) for name, rates in runs.items()}
+def spread(name):
+    rates = runs[name]
+    return f"{min(rates):,.0f}-{max(rates):,.0f}" if len(rates) > 1 else "one run"
+print(f"Full load: the median of {rounds} rounds (baseline, fixed and adaptive interleaved, each in its own JVM); "
+      f"the batch sweep and PemJa once")
+print()
 def table(title, prefix, pemja, ceiling):
-    print(f"{title:<44}{'records/s':>12}{'vs PemJa':>10}{'of ceiling':>12}")
-    for name, rate in r.items():
+    print(f"{title:<44}{'records/s':>12}{'vs PemJa':>10}{'of ceiling':>12}{'range of the rounds':>22}")
+    for name, rate in sorted(r.items(), key=lambda kv: kv[1]):
         if name.startswith("broker_") == (prefix == "broker_"):
-            print(f"{name:<44}{rate:>12,.0f}{rate / pemja:>9.1f}x{rate / ceiling:>11.0%}")
+            print(f"{name:<44}{rate:>12,.0f}{rate / pemja:>9.1f}x{rate / ceiling:>11.0%}{spread(name):>22}")
     print()
 
 table("TopologyTestDriver, 1 stream thread", "", r["pemja_per_record"], r["java_only"])
@@ -70,8 +95,13 @@ for where, prefix, ceiling in (("TopologyTestDriver", "jarrow_", "java_only"),
                                ("real broker", "broker_jarrow_", "broker_java_only")):
     adaptive, fixed = r[prefix + "adaptive_1024"], r[prefix + "batch_1024"]
     share = adaptive / r[ceiling]
+    # Each round's adaptive against the same round's fixed and ceiling.
+    vs_fixed = [a / f for a, f in zip(runs[prefix + "adaptive_1024"], runs[prefix + "batch_1024"])]
+    shares = [a / c for a, c in zip(runs[prefix + "adaptive_1024"], runs[ceiling])]
     print(f"  {where:<20}{adaptive:>12,.0f} of {r[ceiling]:>12,.0f} records/s = {share:>4.0%}  "
-          f"{'met' if share >= 0.75 else 'NOT MET'}; fixed batches {fixed:,.0f} ({adaptive / fixed:.2f}x)")
+          f"{'met' if share >= 0.75 else 'NOT MET'}; fixed batches {fixed:,.0f} ({adaptive / fixed:.2f}x); "
+          f"by round: {', '.join(f'{s:.0%}' for s in shares)} of the ceiling, "
+          f"{', '.join(f'{v:.2f}x' for v in vs_fixed)} fixed")
 
 # Paced: end-to-end latency on the real broker.
 settings, paced = {}, {}
