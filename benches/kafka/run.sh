@@ -3,8 +3,8 @@
 # Full load, records/s, on TopologyTestDriver and on a real broker: PythonProcessor in adaptive
 # batches of up to 1024 and in fixed batches of 1 to 4096, against one PemJa call per record (the
 # way it is done today) and a Java-only topology (the ceiling); the Java-only, fixed-1024 and
-# adaptive modes in BENCH_KAFKA_ROUNDS rounds (default 3), interleaved, reporting the median and
-# the range. Paced, on a real broker:
+# adaptive modes in BENCH_KAFKA_ROUNDS rounds (default 3), interleaved (fixed and adaptive swap
+# places every other round), reporting the median and the range. Paced, on a real broker:
 # end-to-end latency p50/p99 at 1k, 10k and 50k records/s (after 40 s at 10k/s, not measured, that
 # warm up the JIT compilers), PythonProcessor (adaptive, and in fixed batches as before) against
 # the Java-only topology, same Kafka Streams configuration.
@@ -42,8 +42,13 @@ measure() { # mode output
 # that a slow minute of this shared machine does not land on one mode only.
 rounds=${BENCH_KAFKA_ROUNDS:-3}
 rm -f "$work"/full-*.txt
+# Fixed and adaptive swap places every other round, so that neither always runs after the other.
 for round in $(seq "$rounds"); do
-    for mode in baseline jarrow-fixed jarrow-adaptive; do
+    order="baseline jarrow-fixed jarrow-adaptive"
+    if [ $((round % 2)) -eq 0 ]; then
+        order="baseline jarrow-adaptive jarrow-fixed"
+    fi
+    for mode in $order; do
         measure "$mode" "$work/full-$mode-$round.txt"
     done
 done
