@@ -133,20 +133,10 @@ public final class KafkaBench {
                     System.out.printf("jarrow_batch_%d %.0f%n", batch, recordsPerSecond(topology, transactions));
                 }
             }
-            case "jarrow-fixed" -> {
-                PythonRuntime python = fraudModel(pythonDir, model);
-                System.out.printf("jarrow_batch_1024 %.0f%n", recordsPerSecond(
-                        FraudTopology.build(python, fixedBatches(1024, Duration.ofHours(1)), "in", "out"), transactions));
-                System.out.printf("broker_jarrow_batch_1024 %.0f%n",
-                        onBroker(FraudTopology.build(python, FIXED_BATCHES, "in", "out"), transactions, 500_000, 1_000_000));
-            }
-            case "jarrow-adaptive" -> {
-                PythonRuntime python = fraudModel(pythonDir, model);
-                System.out.printf("jarrow_adaptive_1024 %.0f%n",
-                        recordsPerSecond(FraudTopology.build(python, DEMO_BATCHES, "in", "out"), transactions));
-                System.out.printf("broker_jarrow_adaptive_1024 %.0f%n",
-                        onBroker(FraudTopology.build(python, DEMO_BATCHES, "in", "out"), transactions, 500_000, 1_000_000));
-            }
+            case "jarrow-fixed" -> fullLoad(fraudModel(pythonDir, model), "batch_1024",
+                    fixedBatches(1024, Duration.ofHours(1)), FIXED_BATCHES, transactions);
+            case "jarrow-adaptive" -> fullLoad(fraudModel(pythonDir, model), "adaptive_1024", DEMO_BATCHES, DEMO_BATCHES,
+                    transactions);
             case "pemja" -> {
                 pemja.core.PythonInterpreter interpreter = new pemja.core.PythonInterpreter(
                         pemja.core.PythonInterpreterConfig.newBuilder()
@@ -176,6 +166,18 @@ public final class KafkaBench {
             case "paced-baseline" -> paced(javaOnly(), "Java-only", transactions);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
+    }
+
+    /**
+     * Full load through PythonProcessor on the driver, then on a broker: prints {@code
+     * jarrow_<name>} and {@code broker_jarrow_<name>}.
+     */
+    static void fullLoad(PythonRuntime python, String name, FraudTopology.Settings onDriver,
+            FraudTopology.Settings onBroker, List<String> transactions) throws Exception {
+        System.out.printf("jarrow_%s %.0f%n", name,
+                recordsPerSecond(FraudTopology.build(python, onDriver, "in", "out"), transactions));
+        System.out.printf("broker_jarrow_%s %.0f%n", name,
+                onBroker(FraudTopology.build(python, onBroker, "in", "out"), transactions, 500_000, 1_000_000));
     }
 
     static PythonRuntime fraudModel(Path pythonDir, String model) {

@@ -66,7 +66,7 @@ from pathlib import Path
 
 work, rounds = Path(sys.argv[1]), int(sys.argv[2])
 runs = {}  # name -> records/s of each round
-for path in sorted(work.glob("full-*.txt")):
+for path in sorted(work.glob("full-*.txt"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):  # in round order
     for line in path.read_text().split("\n"):
         if line.strip():
             name, rate = line.split()
