@@ -30,6 +30,38 @@ fn sees_the_venv_exactly_as_its_python_does() {
 }
 
 #[test]
+fn probing_while_python_code_changes_the_environment() {
+    // numpy's, scikit-learn's and joblib's imports set environment variables, each of which can
+    // move the process's environment block; a child started meanwhile must get a whole one.
+    let python = python();
+    python
+        .exec(
+            "import os, threading\n\
+             _churn_stop = threading.Event()\n\
+             def _churn():\n    \
+                 i = 0\n    \
+                 while not _churn_stop.is_set():\n        \
+                     os.environ[f'JARROW_CHURN_{i % 400}'] = 'x' * (i % 64)\n        \
+                     if i % 400 == 399:\n            \
+                         for j in range(400): del os.environ[f'JARROW_CHURN_{j}']\n        \
+                     i += 1\n\
+             _churner = threading.Thread(target=_churn, daemon=True)\n\
+             _churner.start()\n",
+        )
+        .unwrap();
+    let probes: Vec<_> = (0..30).map(|_| PythonInstall::probe(&venv_python())).collect();
+    python
+        .exec(
+            "_churn_stop.set(); _churner.join()\n\
+             for k in [k for k in os.environ if k.startswith('JARROW_CHURN_')]: del os.environ[k]\n",
+        )
+        .unwrap();
+    for probe in probes {
+        assert!(probe.unwrap().is_venv());
+    }
+}
+
+#[test]
 fn numpy_pyarrow_and_scikit_learn_import_and_work() {
     let python = python();
     python

@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use pyo3::ffi;
 use serde::Deserialize;
 
+use super::thread::attach;
 use crate::error::{Error, Result};
 
 const PROBE_SCRIPT: &str = include_str!("probe.py");
@@ -30,7 +32,18 @@ pub struct PythonInstall {
 impl PythonInstall {
     /// Runs `executable` once and reads its layout.
     pub fn probe(executable: &Path) -> Result<PythonInstall> {
-        let output = Command::new(executable).arg("-c").arg(PROBE_SCRIPT).output().map_err(|e| {
+        let mut command = Command::new(executable);
+        command.arg("-c").arg(PROBE_SCRIPT);
+        // SAFETY: always safe to call.
+        if unsafe { ffi::Py_IsInitialized() } != 0 {
+            // Python code of this process may set environment variables meanwhile (numpy's and
+            // scikit-learn's imports do), which can move the environment block a child started
+            // from it is still reading, and so hand it freed memory ("Bad address"). Python
+            // changes the environment holding the GIL: a copy taken under it is whole, and the
+            // child gets the copy.
+            command.env_clear().envs(attach(|_| std::env::vars_os().collect::<Vec<_>>()));
+        }
+        let output = command.output().map_err(|e| {
             Error::Config(format!(
                 "cannot run the Python executable {}: {e}. Point jarrow at an existing \
                      interpreter (a venv's bin/python, a conda env's, or python3)",
