@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * holds what arrived since the previous call began, up to {@code maxBatchSize} records. Under load
  * the records that arrive while Python scores a batch make the next one, so batches grow to the
  * cap by themselves; when the stream is quiet a record is scored almost at once. Between two
- * calls the scorer rests six times the CPU time the last call took (unless a batch is full, or
- * has waited half {@code maxLatency}), so that below full load it uses a seventh of a core at
+ * calls the scorer rests three times the CPU time the last call took (unless a batch is full, or
+ * has waited half {@code maxLatency}), so that below full load it uses a quarter of a core at
  * most rather than spend cores the engine needs on many small calls (every call has a fixed
  * price in Python): batches then grow with the cost of a call, up to the cap. A batch is scored
  * on a scoring thread while the engine goes on adding records, one batch at a time, and handed
@@ -67,14 +67,17 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     /**
      * Between two calls the scorer rests at least this many times the CPU time the last call took
      * (unless a batch is full, or has waited half {@code maxLatency}): below full load it uses a
-     * seventh of a core at most, and batches grow with the cost of a call. CPU time, not wall
+     * quarter of a core at most, and batches grow with the cost of a call. CPU time, not wall
      * time: on a busy machine a call of 1 ms of CPU can take ten times that while other threads
      * run, and a rest counted from it would make the next records wait as long again (measured on
      * the paced Kafka bench, two cores shared by the broker, Kafka Streams and Python: 6 times the
      * CPU time gave p99 28-37 ms at 1k/s and 37-62 ms at 10k/s, 20 times the wall time 38-89 and
-     * 53-87; 3 times the wall time fell behind at 50k/s).
+     * 53-87; 3 times the wall time fell behind at 50k/s). Three times rather than six: in three
+     * interleaved rounds of that bench, p99 at 1k/s 16-17 ms against 19-26, at 10k/s and 50k/s
+     * the same within the rounds' spread (25-32 against 28-37, 45-57 against 39-70), no rate left
+     * behind; twice did no better.
      */
-    static final long REST_CALLS = 6;
+    static final long REST_CALLS = 3;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
