@@ -6,6 +6,8 @@ use jni::errors::ErrorPolicy;
 use jni::objects::{JObject, JThrowable, JValue};
 use jni::{Env, jni_sig, jni_str};
 
+use crate::classes;
+
 /// What a native entry point can fail with: the core's error, or JNI itself.
 #[derive(Debug)]
 pub enum JniError {
@@ -54,30 +56,40 @@ pub fn to_throwable<'local>(env: &mut Env<'local>, error: &Error) -> jni::errors
         Error::Python { type_name, message, traceback } => {
             let (t, m, tb) =
                 (env.new_string(type_name)?, env.new_string(message)?, env.new_string(traceback)?);
-            env.new_object(
-                jni_str!("io/jarrow/PythonException"),
-                jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
-                &[JValue::from(&t), JValue::from(&m), JValue::from(&tb)],
-            )?
+            let args = [JValue::from(&t), JValue::from(&m), JValue::from(&tb)];
+            let sig = jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V");
+            match classes::get() {
+                Some(c) => env.new_object(&c.python_exception, sig, &args)?,
+                None => env.new_object(jni_str!("io/jarrow/PythonException"), sig, &args)?,
+            }
         }
         Error::Closed(_) => {
             let message = env.new_string(error.to_string())?;
-            env.new_object(
-                jni_str!("java/lang/IllegalStateException"),
-                jni_sig!("(Ljava/lang/String;)V"),
-                &[JValue::from(&message)],
-            )?
+            let args = [JValue::from(&message)];
+            let sig = jni_sig!("(Ljava/lang/String;)V");
+            match classes::get() {
+                Some(c) => env.new_object(&c.illegal_state, sig, &args)?,
+                None => env.new_object(jni_str!("java/lang/IllegalStateException"), sig, &args)?,
+            }
         }
-        other => {
-            let (code, message) = (env.new_string(other.code())?, env.new_string(other.to_string())?);
-            env.new_object(
-                jni_str!("io/jarrow/JarrowException"),
-                jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
-                &[JValue::from(&code), JValue::from(&message)],
-            )?
-        }
+        other => new_jarrow_exception(env, other.code(), &other.to_string())?,
     };
     env.cast_local::<JThrowable>(object)
+}
+
+/// A new `io.jarrow.JarrowException` with this code and message.
+fn new_jarrow_exception<'local>(
+    env: &mut Env<'local>,
+    code: &str,
+    message: &str,
+) -> jni::errors::Result<JObject<'local>> {
+    let (code, message) = (env.new_string(code)?, env.new_string(message)?);
+    let args = [JValue::from(&code), JValue::from(&message)];
+    let sig = jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V");
+    match classes::get() {
+        Some(c) => env.new_object(&c.jarrow_exception, sig, &args),
+        None => env.new_object(jni_str!("io/jarrow/JarrowException"), sig, &args),
+    }
 }
 
 /// Throws errors as `io.jarrow` exceptions and returns the type's default to Java (the value is
@@ -113,12 +125,7 @@ impl<T: Default> ErrorPolicy<T, JniError> for ThrowJarrowException {
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic without a message".to_string());
         std::mem::forget(payload);
-        let (code, message) = (env.new_string("PANIC")?, env.new_string(format!("jarrow bug: {message}"))?);
-        let throwable = env.new_object(
-            jni_str!("io/jarrow/JarrowException"),
-            jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
-            &[JValue::from(&code), JValue::from(&message)],
-        )?;
+        let throwable = new_jarrow_exception(env, "PANIC", &format!("jarrow bug: {message}"))?;
         let throwable = env.cast_local::<JThrowable>(throwable)?;
         let _ = env.throw(throwable);
         Ok(T::default())

@@ -7,6 +7,7 @@
 //! cross as Arrow C Data Interface structs, by address.
 
 mod batched_function;
+mod classes;
 pub mod error;
 mod handle;
 mod json_format;

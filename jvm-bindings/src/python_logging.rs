@@ -1,25 +1,17 @@
 //! `_jarrow_jvm`, a Python module through which Python code reaches the hosting JVM: Python's
 //! logging records, stdout and stderr go to `io.jarrow.PythonLogging` (SLF4J).
 
-use std::sync::OnceLock;
-
 use jarrow::{Error, Interpreter, jvm};
-use jni::objects::{Global, JClass, JValue};
-use jni::{Env, jni_sig, jni_str};
+use jni::objects::JValue;
+use jni::{jni_sig, jni_str};
 use pyo3::prelude::*;
 use pyo3::types::PyModule;
 
+use crate::classes;
 use crate::error::Result;
 
-/// `io.jarrow.PythonLogging`, looked up on the Java thread that started the runtime.
-static LOGGING_CLASS: OnceLock<Global<JClass<'static>>> = OnceLock::new();
-
 /// Registers the `_jarrow_jvm` module in the interpreter.
-pub fn install(env: &mut Env<'_>, interp: &Interpreter) -> Result<()> {
-    if LOGGING_CLASS.get().is_none() {
-        let class = env.find_class(jni_str!("io/jarrow/PythonLogging"))?;
-        let _ = LOGGING_CLASS.set(env.new_global_ref(&class)?);
-    }
+pub fn install(interp: &Interpreter) -> Result<()> {
     jarrow::python::attach(|py| -> PyResult<()> {
         let module = PyModule::new(py, "_jarrow_jvm")?;
         module.add_function(wrap_pyfunction!(log, &module)?)?;
@@ -35,7 +27,7 @@ pub fn install(env: &mut Env<'_>, interp: &Interpreter) -> Result<()> {
 /// Sends one line to SLF4J: `log(logger_name, level, message)` with Python's numeric levels.
 #[pyfunction]
 fn log(py: Python<'_>, name: &str, level: i32, message: &str) -> PyResult<()> {
-    let Some(class) = LOGGING_CLASS.get() else {
+    let Some(class) = classes::get().map(|c| &c.python_logging) else {
         return Ok(());
     };
     // The GIL is not needed to log, and the logging call may block on I/O.

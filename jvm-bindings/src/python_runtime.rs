@@ -7,12 +7,12 @@ use jni::{Env, EnvUnowned};
 use pyo3::prelude::*;
 
 use crate::error::{JniError, Result, ThrowJarrowException};
-use crate::{optional_string, python_logging, strings};
+use crate::{classes, optional_string, python_logging, strings};
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_jarrow_PythonRuntime_nativeStart<'l>(
     mut env: EnvUnowned<'l>,
-    _class: JClass<'l>,
+    class: JClass<'l>,
     executable: JString<'l>,
     python_path: JObjectArray<'l, JString<'l>>,
     environment: JObjectArray<'l, JString<'l>>,
@@ -20,19 +20,21 @@ pub extern "system" fn Java_io_jarrow_PythonRuntime_nativeStart<'l>(
     python_home: JString<'l>,
 ) {
     env.with_env(|env| {
-        intern_start(env, &executable, &python_path, &environment, &working_directory, &python_home)
+        intern_start(env, &class, &executable, &python_path, &environment, &working_directory, &python_home)
     })
     .resolve::<ThrowJarrowException>()
 }
 
 fn intern_start(
     env: &mut Env<'_>,
+    class: &JClass<'_>,
     executable: &JString<'_>,
     python_path: &JObjectArray<'_, JString<'_>>,
     environment: &JObjectArray<'_, JString<'_>>,
     working_directory: &JString<'_>,
     python_home: &JString<'_>,
 ) -> Result<()> {
+    classes::remember(env, class)?;
     let mut config = PythonConfig::new().executable(executable.try_to_string(env)?);
     let working_directory = optional_string(env, working_directory)?;
     // A script's directory comes first on sys.path; the working directory plays that part.
@@ -47,7 +49,7 @@ fn intern_start(
     }
     let environment = strings(env, environment)?;
     let interp = Interpreter::start(config)?;
-    python_logging::install(env, interp)?;
+    python_logging::install(interp)?;
     jarrow::python::attach(|py| -> PyResult<()> {
         let os = py.import("os")?;
         let environ = os.getattr("environ")?;

@@ -85,7 +85,11 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
     /** The longest {@link #pollInterval()}: short, so a quiet stream's last batch is not held. */
     static final Duration MAX_POLL_INTERVAL = Duration.ofMillis(5);
 
-    /** Scoring threads, shared by all batchers (daemons: they never hold the JVM up). */
+    /**
+     * Scoring threads, shared by all batchers (daemons: they never hold the JVM up). Their context
+     * class loader is jarrow's, not that of the thread that happened to start one: a pool thread
+     * outlives it (a Flink job's thread, whose loader closes with the job), and must not hold it.
+     */
     private static final ExecutorService SCORING = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
         private final AtomicInteger count = new AtomicInteger();
 
@@ -93,6 +97,7 @@ public final class MicroBatcher<R, V, VR> implements AutoCloseable {
         public Thread newThread(Runnable r) {
             Thread t = new Thread(r, "jarrow-scoring-" + count.incrementAndGet());
             t.setDaemon(true);
+            t.setContextClassLoader(MicroBatcher.class.getClassLoader());
             return t;
         }
     });

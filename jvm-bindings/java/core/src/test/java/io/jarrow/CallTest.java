@@ -1,12 +1,14 @@
 package io.jarrow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Every call shape, exceptions with tracebacks, recovery, and use after close. */
@@ -42,6 +44,47 @@ class CallTest {
             assertEquals(i * 3, times.call(i, 3));
         }
         assertEquals(12L, python.eval("plus(5, 7)"));
+    }
+
+    /** A context class loader that refuses every class, as a Flink job's does once the job ended. */
+    static final class ClosedLoader extends ClassLoader {
+        ClosedLoader() {
+            super(null);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) {
+            throw new IllegalStateException("Trying to access closed classloader");
+        }
+    }
+
+    /** What {@code call} throws on a new thread whose context class loader is {@code loader}. */
+    static Throwable thrownOnThreadWith(ClassLoader loader, Runnable call) throws InterruptedException {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                call.run();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        thread.setContextClassLoader(loader);
+        thread.start();
+        thread.join();
+        return thrown.get();
+    }
+
+    @Test
+    void errorsReachJavaWhateverTheThreadsContextClassLoader() throws InterruptedException {
+        PythonRuntime python = TestPython.runtime();
+        PythonFunction fail = python.function("udfs:raise_value_error");
+        for (ClassLoader loader : new ClassLoader[] {new ClosedLoader(), null}) {
+            PythonException raised = assertInstanceOf(PythonException.class, thrownOnThreadWith(loader, () -> fail.call("bad")));
+            assertEquals("ValueError", raised.pythonType());
+            JarrowException missing = assertInstanceOf(JarrowException.class,
+                    thrownOnThreadWith(loader, () -> python.function("no_such_module_anywhere:f")));
+            assertEquals("NOT_FOUND", missing.code());
+        }
     }
 
     @Test
