@@ -77,19 +77,23 @@ java-test: py-install
 # Every io.jarrow artifact, the parent POM included, into the local Maven repository, where a
 # user's own build finds them.
 install:
-	$(MVN) --quiet install -DskipTests -pl core,kafka -am
+	$(MVN) --quiet install -DskipTests -pl core,kafka,flink -am
 
 # The README's Java, Kafka Streams and Python quick starts: examples/java-app, an application of
 # its own (not a module of the build) that depends on the installed artifacts, run as a user runs
 # it, with the venv (which has the jarrow wheel) as its Python.
 APP     := examples/java-app
 APP_RUN := java --add-opens=java.base/java.nio=ALL-UNNAMED -cp target/classes:$$(cat target/classpath.txt)
+# Flink's Kryo reads java.util and java.lang internals on JDK 17.
+APP_RUN_FLINK := java --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
+	--add-opens=java.base/java.lang=ALL-UNNAMED -cp target/classes:$$(cat target/classpath.txt)
 
 examples-test: install py-install
 	mvn -B --no-transfer-progress --quiet -f $(APP)/pom.xml package dependency:build-classpath \
 		-Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 	cd $(APP) && $(APP_RUN) com.example.QuickStart $(PY)
 	cd $(APP) && $(APP_RUN) com.example.ScoreTopic $(PY)
+	cd $(APP) && $(APP_RUN_FLINK) com.example.ScoreStream $(PY)
 	cd $(APP) && $(PY) python/quickstart.py
 
 # The fraud-scoring Kafka Streams demo (examples/kafka-fraud): it starts its own Kafka broker.

@@ -1,5 +1,8 @@
 package io.jarrow;
 
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +16,8 @@ import java.util.Optional;
 /**
  * How to start the embedded Python interpreter: which Python environment, extra {@code sys.path}
  * entries, environment variables and working directory. Immutable; build one with
- * {@link #builder()}. Two configs are equal when every setting is.
+ * {@link #builder()}. Two configs are equal when every setting is. Serializable, so that an
+ * engine can ship it to its workers with the job (Flink serializes its operators).
  *
  * <pre>{@code
  * PythonConfig config = PythonConfig.builder()
@@ -22,7 +26,9 @@ import java.util.Optional;
  *     .build();
  * }</pre>
  */
-public final class PythonConfig {
+public final class PythonConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final Path executable;
     private final List<Path> pythonPath;
     private final Map<String, String> environment;
@@ -153,6 +159,38 @@ public final class PythonConfig {
         return "PythonConfig{executable=" + (executable == null ? "<default>" : executable) + ", pythonPath="
                 + pythonPath + ", environment=" + environment.keySet() + ", workingDirectory=" + workingDirectory
                 + ", pythonHome=" + pythonHome + ", redirectOutput=" + redirectOutput + "}";
+    }
+
+    /** Serialized as its settings in text (a {@link Path} is not serializable). */
+    private Object writeReplace() {
+        return new Settings(executable == null ? null : executable.toString(),
+                pythonPath.stream().map(Path::toString).toList(), new LinkedHashMap<>(environment),
+                workingDirectory == null ? null : workingDirectory.toString(),
+                pythonHome == null ? null : pythonHome.toString(), redirectOutput);
+    }
+
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("a PythonConfig is read through its settings");
+    }
+
+    /** The serialized form of a {@link PythonConfig}. */
+    private record Settings(String executable, List<String> pythonPath, LinkedHashMap<String, String> environment,
+            String workingDirectory, String pythonHome, boolean redirectOutput) implements Serializable {
+        private Object readResolve() {
+            Builder b = builder().redirectOutput(redirectOutput);
+            if (executable != null) {
+                b.executable(Path.of(executable));
+            }
+            pythonPath.forEach(entry -> b.addPythonPath(Path.of(entry)));
+            environment.forEach(b::environment);
+            if (workingDirectory != null) {
+                b.workingDirectory(Path.of(workingDirectory));
+            }
+            if (pythonHome != null) {
+                b.pythonHome(Path.of(pythonHome));
+            }
+            return b.build();
+        }
     }
 
     /** Builds a {@link PythonConfig}. */

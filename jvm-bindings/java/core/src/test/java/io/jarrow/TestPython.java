@@ -17,6 +17,11 @@ public final class TestPython {
 
     private TestPython() {}
 
+    /** The configuration of the test interpreter (for an engine that starts it itself). */
+    public static PythonConfig config() {
+        return CONFIG;
+    }
+
     /** The running runtime (started on first use; a fresh handle if a test closed the last one). */
     public static PythonRuntime runtime() {
         return PythonRuntime.start(CONFIG);
