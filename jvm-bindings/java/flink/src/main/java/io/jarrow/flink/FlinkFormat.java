@@ -10,6 +10,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.types.Row;
 import org.apache.flink.util.function.SerializableSupplier;
 
 /**
@@ -62,6 +64,18 @@ public final class FlinkFormat<IN, OUT> implements Serializable {
         Objects.requireNonNull(mappers, "mappers");
         return new FlinkFormat<>(() -> ValueFormat.mapper(mappers.get()), Objects.requireNonNull(outputType, "outputType"),
                 "mapper to " + outputType);
+    }
+
+    /**
+     * Flink {@link Row}s of type {@code input}, their fields as the batch's columns (by name),
+     * and rows of type {@code output} made from the result's columns of those names; the type
+     * mapping is {@link RowMapper}'s (the README has the table). A field of a type jarrow does not
+     * map is refused here.
+     */
+    public static FlinkFormat<Row, Row> rows(RowTypeInfo input, RowTypeInfo output) {
+        RowMapper.kinds(Objects.requireNonNull(input, "input"));
+        RowMapper.kinds(Objects.requireNonNull(output, "output"));
+        return new FlinkFormat<>(() -> ValueFormat.mapper(new RowMapper(input, output)), output, "rows " + input + " to " + output);
     }
 
     /** A new value format, for one subtask. */

@@ -14,6 +14,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -21,7 +22,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.Test;
@@ -100,6 +103,37 @@ class PythonOperatorTest {
     }
 
     @Test
+    void twoJobsRunAtOnceOnOneClusterSharingItsInterpreter() throws Exception {
+        List<CloseableIterator<String>> outputs = new ArrayList<>();
+        List<JobClient> jobs = new ArrayList<>();
+        for (String function : List.of("id_times_two_plus_one", "reject_poison")) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(2);
+            outputs.add(scoring(function).onError(ErrorPolicy.logAndSkip())
+                    .applyTo(transactions(env, 5000, 2000).rebalance()).collectAsync());
+            jobs.add(env.executeAsync(function));
+        }
+        List<List<String>> results = new ArrayList<>();
+        for (CloseableIterator<String> output : outputs) {
+            List<String> out = new ArrayList<>();
+            output.forEachRemaining(out::add);
+            out.sort(null);
+            results.add(out);
+        }
+        for (JobClient job : jobs) {
+            job.getJobExecutionResult().get();
+        }
+        List<String> doubled = new ArrayList<>(LongStream.range(0, 5000)
+                .mapToObj(i -> "{\"id\":" + i + ",\"out\":" + (2 * i + 1) + "}").toList());
+        List<String> kept = new ArrayList<>(LongStream.range(0, 5000).filter(i -> i % 7 != 3)
+                .mapToObj(i -> "{\"id\":" + i + "}").toList());
+        doubled.sort(null);
+        kept.sort(null);
+        assertEquals(doubled, results.get(0));
+        assertEquals(kept, results.get(1));
+    }
+
+    @Test
     void fixedBatchesAreScoredWhole() throws Exception {
         batchSizes();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -140,6 +174,33 @@ class PythonOperatorTest {
         assertEquals(scoredIds(LongStream.range(0, 300).filter(i -> i % 7 != 3)), out);
         List<Long> sizes = batchSizes();
         assertTrue(sizes.size() >= 3, "the checkpoints during the 1.5 s of input each flushed a partial batch: " + sizes);
+    }
+
+    @Test
+    void aWatermarkNeverOvertakesABufferedRecord() throws Exception {
+        batchSizes();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        env.getConfig().setAutoWatermarkInterval(50);
+        // Event time = id; fixed batches of 1000 that never time out: only a watermark (or the
+        // end) lets records go, and each must come out before the watermark that follows it.
+        DataGeneratorSource<String> source = new DataGeneratorSource<>(PythonOperatorTest::transaction, 600,
+                RateLimiterStrategy.perSecond(400), Types.STRING);
+        WatermarkStrategy<String> byId = WatermarkStrategy.<String>forMonotonousTimestamps()
+                .withTimestampAssigner((t, previous) -> Long.parseLong(t.substring(t.indexOf(':') + 2, t.indexOf(','))));
+        DataStream<String> scored = scoring("score").minBatchSize(1000).maxBatchSize(1000).maxLatency(Duration.ofHours(1))
+                .applyTo(env.fromSource(source, byId, "transactions").filter(t -> t.contains("\"poison\": false")));
+        List<String> late = collect(scored.process(new ProcessFunction<String, String>() {
+            @Override
+            public void processElement(String value, Context ctx, Collector<String> out) {
+                if (ctx.timestamp() <= ctx.timerService().currentWatermark()) {
+                    out.collect(value + " at " + ctx.timestamp() + " behind watermark " + ctx.timerService().currentWatermark());
+                }
+            }
+        }));
+        assertEquals(List.of(), late);
+        List<Long> sizes = batchSizes();
+        assertTrue(sizes.size() >= 5, "the watermarks during the 1.5 s of input each let a partial batch go: " + sizes);
     }
 
     @Test
