@@ -1,0 +1,221 @@
+package io.jarrow.flink;
+
+import io.jarrow.BatchOptions;
+import io.jarrow.BatchSettings;
+import io.jarrow.BatchedFunction;
+import io.jarrow.JarrowException;
+import io.jarrow.PythonConfig;
+import io.jarrow.PythonFunction;
+import io.jarrow.PythonRuntime;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.flink.table.catalog.DataTypeFactory;
+import org.apache.flink.table.functions.AsyncScalarFunction;
+import org.apache.flink.table.functions.FunctionContext;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.inference.ArgumentTypeStrategy;
+import org.apache.flink.table.types.inference.InputTypeStrategies;
+import org.apache.flink.table.types.inference.TypeInference;
+import org.apache.flink.table.types.inference.TypeStrategies;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
+
+/**
+ * A Table API and SQL function backed by a Python batch function: each call's arguments become a
+ * row (named as given), the calls in flight coalesce into one Arrow batch per Python call (a
+ * {@link BatchedFunction}), and each call gets one column of its own result row.
+ *
+ * <pre>{@code
+ * tEnv.createTemporarySystemFunction("fraud_score", PythonScalarFunction
+ *     .builder("fraud_model:score", DataTypes.DOUBLE())
+ *     .arguments("amount", "hour")
+ *     .result("fraud_probability")
+ *     .config(config)
+ *     .build());
+ * tEnv.executeSql("SELECT id, fraud_score(amount, hour) FROM transactions");
+ * }</pre>
+ *
+ * <p>An {@link AsyncScalarFunction}: Flink runs it on its async operator, so its options apply
+ * ({@code table.exec.async-scalar.max-concurrent-operations}, default 10, bounds the calls in
+ * flight per subtask, and so the largest batch: raise it to batch more; {@code
+ * table.exec.async-scalar.timeout}, default 3 min). Arguments of any type {@code PythonFunction#call}
+ * converts; the result is {@code DOUBLE}, {@code FLOAT}, {@code BIGINT}, {@code INT}, {@code
+ * BOOLEAN} or {@code STRING}, and a Python value that does not fit it (a fraction for an {@code
+ * INT}, an integer beyond an {@code INT}'s range) fails the call naming it. A Python exception
+ * fails the calls of its batch, and so the job.
+ */
+public final class PythonScalarFunction extends AsyncScalarFunction {
+    private static final long serialVersionUID = 1L;
+    private static final List<LogicalTypeRoot> RESULT_TYPES = List.of(LogicalTypeRoot.DOUBLE, LogicalTypeRoot.FLOAT,
+            LogicalTypeRoot.BIGINT, LogicalTypeRoot.INTEGER, LogicalTypeRoot.BOOLEAN, LogicalTypeRoot.VARCHAR);
+
+    private final String function;
+    private final DataType resultType;
+    private final String[] arguments;
+    private final String resultColumn;
+    private final PythonConfig config;
+    private final int maxBatchSize;
+    private transient PythonFunction python;
+    private transient BatchedFunction batched;
+
+    private PythonScalarFunction(Builder b) {
+        this.function = b.function;
+        this.resultType = b.resultType;
+        this.arguments = b.arguments.clone();
+        this.resultColumn = b.resultColumn;
+        this.config = b.config;
+        this.maxBatchSize = b.maxBatchSize;
+    }
+
+    /**
+     * A function calling {@code function} ({@code "package.module:function"}) on batches of rows,
+     * whose result column (see {@link Builder#result}) is of {@code resultType}.
+     */
+    public static Builder builder(String function, DataType resultType) {
+        return new Builder(function, resultType);
+    }
+
+    @Override
+    public TypeInference getTypeInference(DataTypeFactory typeFactory) {
+        ArgumentTypeStrategy[] any = new ArgumentTypeStrategy[arguments.length];
+        Arrays.fill(any, InputTypeStrategies.ANY);
+        return TypeInference.newBuilder()
+                .inputTypeStrategy(InputTypeStrategies.sequence(arguments, any))
+                .outputTypeStrategy(TypeStrategies.explicit(resultType))
+                .build();
+    }
+
+    @Override
+    public void open(FunctionContext context) {
+        python = PythonRuntime.start(config).function(function);
+        batched = python.batched(BatchOptions.builder().maxBatchSize(maxBatchSize).build());
+    }
+
+    /** One call: its arguments as a row; completes with its row's result column. */
+    public void eval(CompletableFuture<Object> result, Object... values) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < arguments.length; i++) {
+            row.put(arguments[i], values[i]);
+        }
+        batched.submit(Collections.unmodifiableMap(row)).whenComplete((out, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
+                return;
+            }
+            try {
+                result.complete(convert(out));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** The result column of a result row, as the result type's Java class. */
+    private Object convert(Map<String, Object> out) {
+        if (!out.containsKey(resultColumn)) {
+            throw new JarrowException("CONVERSION", function + "'s result has no column " + resultColumn + " (its columns: "
+                    + out.keySet() + ")");
+        }
+        Object value = out.get(resultColumn);
+        if (value == null) {
+            return null;
+        }
+        LogicalTypeRoot root = resultType.getLogicalType().getTypeRoot();
+        Object converted = switch (root) {
+            case DOUBLE -> value instanceof Double d ? d : value instanceof Long l && Math.abs(l) <= 1L << 53 ? (double) l : null;
+            case FLOAT -> value instanceof Double d ? (Float) d.floatValue() : value instanceof Long l && Math.abs(l) <= 1L << 24 ? (float) l : null;
+            case BIGINT -> value instanceof Long l ? l : null;
+            case INTEGER -> value instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE ? (Integer) l.intValue() : null;
+            case BOOLEAN -> value instanceof Boolean b ? b : null;
+            case VARCHAR -> value instanceof String s ? s : null;
+            default -> throw new IllegalStateException("unreachable: the result type was checked at build");
+        };
+        if (converted == null) {
+            throw new JarrowException("CONVERSION", function + "'s result column " + resultColumn + " holds "
+                    + value.getClass().getSimpleName() + " " + value + ", which is not a " + resultType);
+        }
+        return converted;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (batched != null) {
+                batched.close();
+            }
+        } finally {
+            if (python != null) {
+                python.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PythonScalarFunction{" + function + "(" + String.join(", ", arguments) + ")." + resultColumn + " " + resultType + "}";
+    }
+
+    /** Builds a {@link PythonScalarFunction}; the options are checked as they are set. */
+    public static final class Builder {
+        private final String function;
+        private final DataType resultType;
+        private String[] arguments = {};
+        private String resultColumn;
+        private PythonConfig config = PythonConfig.defaults();
+        private int maxBatchSize = BatchOptions.defaults().maxBatchSize();
+
+        private Builder(String function, DataType resultType) {
+            this.function = Objects.requireNonNull(function, "function");
+            this.resultType = Objects.requireNonNull(resultType, "resultType");
+            if (!RESULT_TYPES.contains(resultType.getLogicalType().getTypeRoot())) {
+                throw new IllegalArgumentException("a PythonScalarFunction returns DOUBLE, FLOAT, BIGINT, INT, BOOLEAN or "
+                        + "STRING, not " + resultType);
+            }
+        }
+
+        /** The names of the function's arguments: the columns of the batch, in call order. */
+        public Builder arguments(String... names) {
+            if (names.length == 0 || Arrays.stream(names).anyMatch(n -> n == null || n.isBlank())
+                    || Arrays.stream(names).distinct().count() != names.length) {
+                throw new IllegalArgumentException("arguments are one or more distinct column names, got "
+                        + Arrays.toString(names));
+            }
+            this.arguments = names.clone();
+            return this;
+        }
+
+        /** The column of the Python function's result that is the call's value (required). */
+        public Builder result(String column) {
+            this.resultColumn = Objects.requireNonNull(column, "column");
+            return this;
+        }
+
+        /** The Python interpreter's configuration (default: {@link PythonConfig#defaults()}). */
+        public Builder config(PythonConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** The most rows one Python call gets (default 1024). */
+        public Builder maxBatchSize(int rows) {
+            this.maxBatchSize = BatchSettings.maxBatchSize(rows);
+            return this;
+        }
+
+        public PythonScalarFunction build() {
+            if (arguments.length == 0) {
+                throw new IllegalStateException("name the function's arguments: arguments(\"amount\", \"hour\")");
+            }
+            if (resultColumn == null) {
+                throw new IllegalStateException("name the result column the call returns: result(\"score\")");
+            }
+            return new PythonScalarFunction(this);
+        }
+    }
+}
