@@ -94,6 +94,7 @@ examples-test: install py-install
 	cd $(APP) && $(APP_RUN) com.example.QuickStart $(PY)
 	cd $(APP) && $(APP_RUN) com.example.ScoreTopic $(PY)
 	cd $(APP) && $(APP_RUN_FLINK) com.example.ScoreStream $(PY)
+	cd $(APP) && $(APP_RUN_FLINK) com.example.PredictSql $(PY)
 	cd $(APP) && $(PY) python/quickstart.py
 
 # The fraud-scoring Kafka Streams demo (examples/kafka-fraud): it starts its own Kafka broker.

@@ -10,7 +10,6 @@ import io.jarrow.PythonRuntime;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +22,6 @@ import org.apache.flink.table.types.inference.ArgumentTypeStrategy;
 import org.apache.flink.table.types.inference.InputTypeStrategies;
 import org.apache.flink.table.types.inference.TypeInference;
 import org.apache.flink.table.types.inference.TypeStrategies;
-import org.apache.flink.table.types.logical.LogicalTypeRoot;
 
 /**
  * A Table API and SQL function backed by a Python batch function: each call's arguments become a
@@ -51,8 +49,6 @@ import org.apache.flink.table.types.logical.LogicalTypeRoot;
  */
 public final class PythonScalarFunction extends AsyncScalarFunction {
     private static final long serialVersionUID = 1L;
-    private static final List<LogicalTypeRoot> RESULT_TYPES = List.of(LogicalTypeRoot.DOUBLE, LogicalTypeRoot.FLOAT,
-            LogicalTypeRoot.BIGINT, LogicalTypeRoot.INTEGER, LogicalTypeRoot.BOOLEAN, LogicalTypeRoot.VARCHAR);
 
     private final String function;
     private final DataType resultType;
@@ -122,25 +118,8 @@ public final class PythonScalarFunction extends AsyncScalarFunction {
             throw new JarrowException("CONVERSION", function + "'s result has no column " + resultColumn + " (its columns: "
                     + out.keySet() + ")");
         }
-        Object value = out.get(resultColumn);
-        if (value == null) {
-            return null;
-        }
-        LogicalTypeRoot root = resultType.getLogicalType().getTypeRoot();
-        Object converted = switch (root) {
-            case DOUBLE -> value instanceof Double d ? d : value instanceof Long l && Math.abs(l) <= 1L << 53 ? (double) l : null;
-            case FLOAT -> value instanceof Double d ? (Float) d.floatValue() : value instanceof Long l && Math.abs(l) <= 1L << 24 ? (float) l : null;
-            case BIGINT -> value instanceof Long l ? l : null;
-            case INTEGER -> value instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE ? (Integer) l.intValue() : null;
-            case BOOLEAN -> value instanceof Boolean b ? b : null;
-            case VARCHAR -> value instanceof String s ? s : null;
-            default -> throw new IllegalStateException("unreachable: the result type was checked at build");
-        };
-        if (converted == null) {
-            throw new JarrowException("CONVERSION", function + "'s result column " + resultColumn + " holds "
-                    + value.getClass().getSimpleName() + " " + value + ", which is not a " + resultType);
-        }
-        return converted;
+        return SqlValues.fromPython(out.get(resultColumn), resultType.getLogicalType().getTypeRoot(),
+                function + "'s result column " + resultColumn);
     }
 
     @Override
@@ -173,7 +152,7 @@ public final class PythonScalarFunction extends AsyncScalarFunction {
         private Builder(String function, DataType resultType) {
             this.function = Objects.requireNonNull(function, "function");
             this.resultType = Objects.requireNonNull(resultType, "resultType");
-            if (!RESULT_TYPES.contains(resultType.getLogicalType().getTypeRoot())) {
+            if (!SqlValues.RESULTS.contains(resultType.getLogicalType().getTypeRoot())) {
                 throw new IllegalArgumentException("a PythonScalarFunction returns DOUBLE, FLOAT, BIGINT, INT, BOOLEAN or "
                         + "STRING, not " + resultType);
             }

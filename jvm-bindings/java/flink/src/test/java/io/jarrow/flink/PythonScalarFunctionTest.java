@@ -85,7 +85,7 @@ class PythonScalarFunctionTest {
         Exception e = assertThrows(Exception.class,
                 () -> query(tEnv, "SELECT times_a_billion(id * 2000000000) FROM transactions"));
         String chain = ExceptionUtils.stringifyException(e);
-        assertTrue(chain.contains("result column out holds Long") && chain.contains("which is not a INT"), chain);
+        assertTrue(chain.contains("result column out holds Long") && chain.contains("which is not a INTEGER"), chain);
     }
 
     @Test
