@@ -87,7 +87,8 @@ class MlPredictTest {
     void aMissingOutputColumnFailsTheQueryNamingIt() {
         Configuration noRestart = new Configuration();
         noRestart.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamTableEnvironment tEnv = tables(10, noRestart);
+        // A source still running when the first batch fails, so that its failure is the job's.
+        StreamTableEnvironment tEnv = tables(1_000_000, noRestart);
         tEnv.executeSql("CREATE TEMPORARY MODEL wrong INPUT (id BIGINT, amount DOUBLE) OUTPUT (probability DOUBLE) "
                 + with("batching:score"));
         Exception e = assertThrows(Exception.class, () -> query(tEnv,

@@ -82,7 +82,8 @@ class PythonAsyncFunctionTest {
                         id -> Map.of("id", id, "poison", id == 777), row -> String.valueOf(row.get("id")), Types.STRING)
                 .config(TestPython.config())
                 .build();
-        Exception e = assertThrows(Exception.class, () -> collect(AsyncDataStream.unorderedWait(env.fromSequence(0, 2_000),
+        // A source still running when the first batch fails, so that its failure is the job's.
+        Exception e = assertThrows(Exception.class, () -> collect(AsyncDataStream.unorderedWait(env.fromSequence(0, 1_000_000),
                 rejecting, 30, TimeUnit.SECONDS, 100)));
         String chain = ExceptionUtils.stringifyException(e);
         assertTrue(chain.contains("ValueError") && chain.contains("poisoned transaction in the batch"), chain);

@@ -209,7 +209,9 @@ class PythonOperatorTest {
         noRestart.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestart);
         env.setParallelism(1);
-        Exception e = assertThrows(Exception.class, () -> collect(scoring("reject_poison").applyTo(transactions(env, 100, 0))));
+        // A source still running when the first batch fails, so that its failure is the job's.
+        Exception e = assertThrows(Exception.class,
+                () -> collect(scoring("reject_poison").applyTo(transactions(env, 1_000_000, 0))));
         String chain = ExceptionUtils.stringifyException(e);
         assertTrue(chain.contains("ValueError") && chain.contains("poisoned transaction in the batch"), chain);
         assertTrue(chain.contains("Traceback"), "the Python traceback is in the failure: " + chain);

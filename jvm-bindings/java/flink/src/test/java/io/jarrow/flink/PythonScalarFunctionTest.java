@@ -78,7 +78,8 @@ class PythonScalarFunctionTest {
     void aValueThatDoesNotFitTheResultTypeFailsTheQueryNamingIt() {
         Configuration config = new Configuration();
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamTableEnvironment tEnv = tables(10, config);
+        // A source still running when the first batch fails, so that its failure is the job's.
+        StreamTableEnvironment tEnv = tables(1_000_000, config);
         tEnv.createTemporarySystemFunction("times_a_billion", PythonScalarFunction
                 .builder("batching:id_times_two_plus_one", DataTypes.INT())
                 .arguments("id").result("out").config(TestPython.config()).build());
