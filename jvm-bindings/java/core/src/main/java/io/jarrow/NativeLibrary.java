@@ -58,17 +58,34 @@ final class NativeLibrary {
         try {
             System.load(libpython);
         } catch (UnsatisfiedLinkError e) {
+            checkFirstCopy(e);
             throw new JarrowException("CONFIG", "cannot load " + libpython + " (the libpython of " + python + "): "
                     + e.getMessage(), e);
         }
         try {
             System.load(Path.of(library).toAbsolutePath().toString());
         } catch (UnsatisfiedLinkError e) {
+            checkFirstCopy(e);
             String source = override != null && !override.isBlank() ? "-Djarrow.library" : "the jarrow package of " + python;
             throw new JarrowException("CONFIG", "cannot load jarrow's JNI library " + library + " (from " + source
                     + "): " + e.getMessage() + ". It must be built for Python " + version, e);
         }
         loadedFor = python;
+    }
+
+    /**
+     * Throws the error that says what to do when {@code e} is the JVM refusing a library because
+     * another copy of jarrow's classes, made by another class loader, loaded it already.
+     */
+    private static void checkFirstCopy(UnsatisfiedLinkError e) {
+        if (String.valueOf(e.getMessage()).contains("already loaded in another classloader")) {
+            throw new JarrowException("CONFIG", "jarrow's classes are loaded a second time, by "
+                    + NativeLibrary.class.getClassLoader() + ", in a JVM whose first copy of them loaded the native "
+                    + "libraries already (a JVM has one Python interpreter, shared by everything in it). In a Flink "
+                    + "cluster a job jar that carries jarrow does this the second time a job runs: put jarrow's jars "
+                    + "(with Arrow Java's) in Flink's lib/, or set classloader.parent-first-patterns.additional to "
+                    + "io.jarrow.;org.apache.arrow. (" + e.getMessage() + ")", e);
+        }
     }
 
     /** {@code major.minor} of a probed {@code major.minor.micro}. */
