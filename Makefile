@@ -39,7 +39,7 @@ MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel install examples-test smoke smoke-3.13 demo demo-core bench bench-jvm bench-python-jvm bench-kafka clean
+.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel install examples-test smoke smoke-3.13 demo demo-core bench bench-jvm bench-python-jvm bench-kafka bench-flink clean
 
 all: build
 
@@ -170,6 +170,9 @@ bench-jvm: venv
 
 bench-kafka: py-install
 	bash benches/kafka/run.sh
+
+bench-flink: py-install
+	bash benches/flink/run.sh
 
 bench-python-jvm: py-install
 	bash benches/python_jvm/run.sh

@@ -1,0 +1,164 @@
+import io.jarrow.PythonConfig;
+import io.jarrow.PythonRuntime;
+import io.jarrow.flink.FlinkFormat;
+import io.jarrow.flink.PythonOperator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * Full-load throughput of one Flink subtask scoring the demo's transactions with the demo's
+ * fraud model: {@code java FlinkBench <mode> <transactions.jsonl> <fraud_model dir> <model file>},
+ * mode {@code java-only} (a map that does next to nothing: the engine's ceiling), {@code
+ * java-model} (the same model in Java: each JSON value parsed with Jackson, the scaler and the
+ * logistic regression computed from the trained model's parameters, a JSON result written: what a
+ * team would write to do without Python), {@code jarrow-adaptive}
+ * (PythonOperator, adaptive batches of up to 1024) or {@code jarrow-<n>} (fixed batches of n).
+ * Runs one job of {@code -Dbench.records} records and times, after the scoring, the records past
+ * the first quarter (a warm-up for the JIT compilers and Python, and the job's start, left out),
+ * and prints {@code <mode> <records/s>}. One mode
+ * per JVM: a JVM has one Python interpreter, and a mode measured after others measures what they
+ * left.
+ */
+public final class FlinkBench {
+    static final long RECORDS = Long.getLong("bench.records", 2_000_000L);
+
+    /** Transaction {@code i % n} of the file, read when the source opens. */
+    static final class Transactions implements GeneratorFunction<Long, String> {
+        private final String path;
+        private transient String[] lines;
+
+        Transactions(String path) {
+            this.path = path;
+        }
+
+        @Override
+        public void open(SourceReaderContext context) throws Exception {
+            lines = Files.readAllLines(Path.of(path)).toArray(String[]::new);
+        }
+
+        @Override
+        public String map(Long i) {
+            return lines[(int) (i % lines.length)];
+        }
+    }
+
+    /** Times records past the first quarter, where the job's last operator sees them. */
+    static final class Stopwatch implements org.apache.flink.api.common.functions.MapFunction<String, String> {
+        static volatile long startedAt;
+        static volatile long endedAt;
+        private final long from;
+        private final long to;
+        private long seen;
+
+        Stopwatch(long records) {
+            this.from = records / 4;
+            this.to = records;
+        }
+
+        @Override
+        public String map(String value) {
+            seen++;
+            if (seen == from) {
+                startedAt = System.nanoTime();
+            } else if (seen == to) {
+                endedAt = System.nanoTime();
+            }
+            return value;
+        }
+    }
+
+    /** The demo's model in Java: its parameters from {@code bench.model.json}, written by run.sh. */
+    static final class JavaModel extends org.apache.flink.api.common.functions.RichMapFunction<String, String> {
+        private final String parameters;
+        private transient com.fasterxml.jackson.databind.ObjectMapper json;
+        private transient double[] mean;
+        private transient double[] scale;
+        private transient double[] coef;
+        private transient double intercept;
+        private transient double threshold;
+        private transient String[] features;
+
+        JavaModel(String parameters) {
+            this.parameters = parameters;
+        }
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) throws Exception {
+            json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode p = json.readTree(Path.of(parameters).toFile());
+            mean = json.treeToValue(p.get("mean"), double[].class);
+            scale = json.treeToValue(p.get("scale"), double[].class);
+            coef = json.treeToValue(p.get("coef"), double[].class);
+            intercept = p.get("intercept").asDouble();
+            threshold = p.get("threshold").asDouble();
+            features = new String[28];
+            for (int i = 0; i < 28; i++) {
+                features[i] = "v" + i;
+            }
+        }
+
+        @Override
+        public String map(String value) throws Exception {
+            com.fasterxml.jackson.databind.JsonNode t = json.readTree(value);
+            double z = intercept;
+            for (int i = 0; i < 30; i++) {
+                double x = i < 28 ? t.get(features[i]).asDouble()
+                        : i == 28 ? Math.log1p(t.get("amount").asDouble()) : t.get("hour").asInt() < 6 ? 1.0 : 0.0;
+                z += coef[i] * (x - mean[i]) / scale[i];
+            }
+            double probability = 1 / (1 + Math.exp(-z));
+            com.fasterxml.jackson.databind.node.ObjectNode out = json.createObjectNode();
+            out.put("id", t.get("id").asLong());
+            out.put("is_fraud", t.get("is_fraud").asBoolean());
+            out.put("fraud_probability", Math.round(probability * 1e5) / 1e5);
+            out.put("flagged", probability >= threshold);
+            return json.writeValueAsString(out);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        PythonConfig config = PythonConfig.builder().addPythonPath(Path.of(args[2])).build();
+        if (mode.startsWith("jarrow")) {
+            PythonRuntime.start(config).function("fraud_model:prepare").call(args[3]);
+        }
+        run(mode, args[1], config, RECORDS);
+        double seconds = (Stopwatch.endedAt - Stopwatch.startedAt) / 1e9;
+        System.out.printf("%s %.0f%n", mode, (RECORDS - RECORDS / 4) / seconds);
+        System.exit(0);
+    }
+
+    static void run(String mode, String transactions, PythonConfig config, long records) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        DataStream<String> in = env.fromSource(new DataGeneratorSource<>(new Transactions(transactions), records, Types.STRING),
+                WatermarkStrategy.noWatermarks(), "transactions");
+        DataStream<String> out;
+        if (mode.equals("java-only")) {
+            out = in.map(value -> value.substring(0, value.indexOf(','))).returns(Types.STRING);
+        } else if (mode.equals("java-model")) {
+            out = in.map(new JavaModel(System.getProperty("bench.model.json"))).returns(Types.STRING);
+        } else {
+            PythonOperator.Builder<String, String> scoring = PythonOperator.builder("fraud_model:score", FlinkFormat.json())
+                    .config(config);
+            if (mode.startsWith("jarrow-") && !mode.equals("jarrow-adaptive")) {
+                int n = Integer.parseInt(mode.substring("jarrow-".length()));
+                scoring.minBatchSize(n).maxBatchSize(n).maxLatency(Duration.ofHours(1));
+            } else {
+                scoring.maxBatchSize(1024);
+            }
+            out = scoring.applyTo(in);
+        }
+        out.map(new Stopwatch(records)).returns(Types.STRING).sinkTo(new DiscardingSink<>());
+        env.execute(mode);
+    }
+}
