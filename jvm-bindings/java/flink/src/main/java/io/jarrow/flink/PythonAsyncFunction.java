@@ -2,16 +2,12 @@ package io.jarrow.flink;
 
 import io.jarrow.BatchOptions;
 import io.jarrow.BatchSettings;
-import io.jarrow.BatchedFunction;
 import io.jarrow.PythonConfig;
-import io.jarrow.PythonFunction;
-import io.jarrow.PythonRuntime;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
@@ -51,8 +47,7 @@ public final class PythonAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OU
     private static final long serialVersionUID = 1L;
 
     private final Builder<IN, OUT> settings;
-    private transient PythonFunction function;
-    private transient BatchedFunction batched;
+    private transient BatchedCalls calls;
 
     private PythonAsyncFunction(Builder<IN, OUT> settings) {
         this.settings = settings;
@@ -77,8 +72,7 @@ public final class PythonAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OU
 
     @Override
     public void open(OpenContext context) {
-        function = PythonRuntime.start(settings.config).function(settings.function);
-        batched = function.batched(BatchOptions.builder()
+        calls = new BatchedCalls(settings.config, settings.function, BatchOptions.builder()
                 .maxBatchSize(settings.maxBatchSize)
                 .queueCapacity(settings.queueCapacity)
                 .timeout(settings.timeout)
@@ -87,30 +81,19 @@ public final class PythonAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OU
 
     @Override
     public void asyncInvoke(IN input, ResultFuture<OUT> result) {
-        batched.submit(settings.toRow.apply(input)).whenComplete((row, error) -> {
+        calls.submit(settings.toRow.apply(input), settings.fromRow::apply).whenComplete((output, error) -> {
             if (error != null) {
-                result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
-                return;
-            }
-            try {
-                result.complete(List.of(settings.fromRow.apply(row)));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
+                result.completeExceptionally(error);
+            } else {
+                result.complete(List.of(output));
             }
         });
     }
 
     @Override
     public void close() {
-        try {
-            if (batched != null) {
-                batched.close();
-            }
-        } finally {
-            if (function != null) {
-                function.close();
-            }
+        if (calls != null) {
+            calls.close();
         }
     }
 

@@ -1,11 +1,8 @@
 package io.jarrow.flink;
 
 import io.jarrow.BatchOptions;
-import io.jarrow.BatchedFunction;
 import io.jarrow.JarrowException;
 import io.jarrow.PythonConfig;
-import io.jarrow.PythonFunction;
-import io.jarrow.PythonRuntime;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collection;
@@ -13,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.AsyncPredictFunction;
@@ -33,8 +29,7 @@ public final class PythonPredictFunction extends AsyncPredictFunction {
             implements Serializable {}
 
     private final Settings settings;
-    private transient PythonFunction python;
-    private transient BatchedFunction batched;
+    private transient BatchedCalls calls;
 
     PythonPredictFunction(Settings settings) {
         this.settings = settings;
@@ -42,8 +37,7 @@ public final class PythonPredictFunction extends AsyncPredictFunction {
 
     @Override
     public void open(FunctionContext context) {
-        python = PythonRuntime.start(settings.config()).function(settings.function());
-        batched = python.batched(BatchOptions.builder()
+        calls = new BatchedCalls(settings.config(), settings.function(), BatchOptions.builder()
                 .maxBatchSize(settings.maxBatchSize())
                 .timeout(settings.timeout())
                 .build());
@@ -55,20 +49,7 @@ public final class PythonPredictFunction extends AsyncPredictFunction {
         for (int i = 0; i < settings.inputNames().length; i++) {
             row.put(settings.inputNames()[i], SqlValues.fromRow(features, i, settings.inputTypes()[i]));
         }
-        CompletableFuture<Collection<RowData>> prediction = new CompletableFuture<>();
-        batched.submit(row).whenComplete((out, error) -> {
-            if (error != null) {
-                prediction.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
-                return;
-            }
-            try {
-                prediction.complete(List.of(toRow(out)));
-            } catch (RuntimeException e) {
-                prediction.completeExceptionally(e);
-            }
-        });
-        return prediction;
+        return calls.submit(row, out -> List.of(toRow(out)));
     }
 
     /** A result row as the model's output columns. */
@@ -88,14 +69,8 @@ public final class PythonPredictFunction extends AsyncPredictFunction {
 
     @Override
     public void close() {
-        try {
-            if (batched != null) {
-                batched.close();
-            }
-        } finally {
-            if (python != null) {
-                python.close();
-            }
+        if (calls != null) {
+            calls.close();
         }
     }
 }

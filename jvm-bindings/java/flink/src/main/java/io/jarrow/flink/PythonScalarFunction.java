@@ -2,18 +2,14 @@ package io.jarrow.flink;
 
 import io.jarrow.BatchOptions;
 import io.jarrow.BatchSettings;
-import io.jarrow.BatchedFunction;
 import io.jarrow.JarrowException;
 import io.jarrow.PythonConfig;
-import io.jarrow.PythonFunction;
-import io.jarrow.PythonRuntime;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.AsyncScalarFunction;
 import org.apache.flink.table.functions.FunctionContext;
@@ -56,8 +52,7 @@ public final class PythonScalarFunction extends AsyncScalarFunction {
     private final String resultColumn;
     private final PythonConfig config;
     private final int maxBatchSize;
-    private transient PythonFunction python;
-    private transient BatchedFunction batched;
+    private transient BatchedCalls calls;
 
     private PythonScalarFunction(Builder b) {
         this.function = b.function;
@@ -88,8 +83,7 @@ public final class PythonScalarFunction extends AsyncScalarFunction {
 
     @Override
     public void open(FunctionContext context) {
-        python = PythonRuntime.start(config).function(function);
-        batched = python.batched(BatchOptions.builder().maxBatchSize(maxBatchSize).build());
+        calls = new BatchedCalls(config, function, BatchOptions.builder().maxBatchSize(maxBatchSize).build());
     }
 
     /** One call: its arguments as a row; completes with its row's result column. */
@@ -98,16 +92,11 @@ public final class PythonScalarFunction extends AsyncScalarFunction {
         for (int i = 0; i < arguments.length; i++) {
             row.put(arguments[i], values[i]);
         }
-        batched.submit(Collections.unmodifiableMap(row)).whenComplete((out, error) -> {
+        calls.submit(Collections.unmodifiableMap(row), this::convert).whenComplete((value, error) -> {
             if (error != null) {
-                result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
-                return;
-            }
-            try {
-                result.complete(convert(out));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
+                result.completeExceptionally(error);
+            } else {
+                result.complete(value);
             }
         });
     }
@@ -124,14 +113,8 @@ public final class PythonScalarFunction extends AsyncScalarFunction {
 
     @Override
     public void close() {
-        try {
-            if (batched != null) {
-                batched.close();
-            }
-        } finally {
-            if (python != null) {
-                python.close();
-            }
+        if (calls != null) {
+            calls.close();
         }
     }
 

@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jarrow.TestPython;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,37 +24,18 @@ class MlPredictTest {
             .setNumberSlotsPerTaskManager(2)
             .build());
 
-    /** Tables on the MiniCluster, with {@code transactions(id, amount)} of n rows. */
-    static StreamTableEnvironment tables(int n, Configuration config) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(1);
-        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
-        DataStream<Row> rows = env.fromSequence(0, n - 1).map(i -> Row.of(i, i + 0.5))
-                .returns(Types.ROW_NAMED(new String[] {"id", "amount"}, Types.LONG, Types.DOUBLE));
-        tEnv.createTemporaryView("transactions", tEnv.fromDataStream(rows));
-        return tEnv;
-    }
-
     /** The model statement's WITH options for {@code function}, with the tests' Python path. */
     static String with(String function) {
         return "WITH ('provider' = 'jarrow', 'function' = '" + function + "', 'python-path' = '"
                 + TestPython.config().pythonPath().get(0) + "')";
     }
 
-    static List<Row> query(StreamTableEnvironment tEnv, String sql) throws Exception {
-        List<Row> out = new ArrayList<>();
-        try (CloseableIterator<Row> it = tEnv.executeSql(sql).collect()) {
-            it.forEachRemaining(out::add);
-        }
-        return out;
-    }
-
     @Test
     void mlPredictScoresEveryRowWithThePythonModel() throws Exception {
-        StreamTableEnvironment tEnv = tables(2000, new Configuration());
+        StreamTableEnvironment tEnv = Tables.withTransactions(2000, new Configuration());
         tEnv.executeSql("CREATE TEMPORARY MODEL doubler INPUT (id BIGINT, amount DOUBLE) OUTPUT (score DOUBLE) "
                 + with("batching:score"));
-        List<Row> out = query(tEnv, "SELECT id, amount, score FROM ML_PREDICT(TABLE transactions, MODEL doubler, "
+        List<Row> out = Tables.query(tEnv, "SELECT id, amount, score FROM ML_PREDICT(TABLE transactions, MODEL doubler, "
                 + "DESCRIPTOR(id, amount))");
         assertEquals(2000, out.size());
         out.sort((a, b) -> Long.compare((Long) a.getField(0), (Long) b.getField(0)));
@@ -74,10 +50,10 @@ class MlPredictTest {
     void rowsInFlightShareAPythonCall() throws Exception {
         Configuration config = new Configuration();
         config.setString("table.exec.async-ml-predict.max-concurrent-operations", "200");
-        StreamTableEnvironment tEnv = tables(3000, config);
+        StreamTableEnvironment tEnv = Tables.withTransactions(3000, config);
         tEnv.executeSql("CREATE TEMPORARY MODEL sizes INPUT (id BIGINT) OUTPUT (batch_size BIGINT) "
                 + with("batching:rows_with_batch_size"));
-        List<Row> out = query(tEnv, "SELECT id, batch_size FROM ML_PREDICT(TABLE transactions, MODEL sizes, DESCRIPTOR(id))");
+        List<Row> out = Tables.query(tEnv, "SELECT id, batch_size FROM ML_PREDICT(TABLE transactions, MODEL sizes, DESCRIPTOR(id))");
         assertEquals(3000, out.size());
         long batched = out.stream().filter(r -> (Long) r.getField(1) > 1).count();
         assertTrue(batched > 1500, "most rows went in batches of several: " + batched + " of 3000");
@@ -88,10 +64,10 @@ class MlPredictTest {
         Configuration noRestart = new Configuration();
         noRestart.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         // A source still running when the first batch fails, so that its failure is the job's.
-        StreamTableEnvironment tEnv = tables(1_000_000, noRestart);
+        StreamTableEnvironment tEnv = Tables.withTransactions(1_000_000, noRestart);
         tEnv.executeSql("CREATE TEMPORARY MODEL wrong INPUT (id BIGINT, amount DOUBLE) OUTPUT (probability DOUBLE) "
                 + with("batching:score"));
-        Exception e = assertThrows(Exception.class, () -> query(tEnv,
+        Exception e = assertThrows(Exception.class, () -> Tables.query(tEnv,
                 "SELECT * FROM ML_PREDICT(TABLE transactions, MODEL wrong, DESCRIPTOR(id, amount))"));
         String chain = ExceptionUtils.stringifyException(e);
         assertTrue(chain.contains("batching:score's result has no column probability"), chain);
@@ -99,10 +75,10 @@ class MlPredictTest {
 
     @Test
     void aColumnTypeJarrowDoesNotConvertIsRefusedWhenTheQueryIsPlanned() {
-        StreamTableEnvironment tEnv = tables(10, new Configuration());
+        StreamTableEnvironment tEnv = Tables.withTransactions(10, new Configuration());
         tEnv.executeSql("CREATE TEMPORARY MODEL dated INPUT (id BIGINT, amount DOUBLE) OUTPUT (issued DATE) "
                 + with("batching:score"));
-        Exception e = assertThrows(Exception.class, () -> query(tEnv,
+        Exception e = assertThrows(Exception.class, () -> Tables.query(tEnv,
                 "SELECT * FROM ML_PREDICT(TABLE transactions, MODEL dated, DESCRIPTOR(id, amount))"));
         String chain = ExceptionUtils.stringifyException(e);
         assertTrue(chain.contains("output column issued is DATE"), chain);

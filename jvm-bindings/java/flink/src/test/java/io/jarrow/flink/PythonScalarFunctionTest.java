@@ -6,20 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jarrow.TestPython;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.DataTypes;
-import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,37 +26,17 @@ class PythonScalarFunctionTest {
             .setNumberSlotsPerTaskManager(2)
             .build());
 
-    /** A table environment on the MiniCluster, with {@code transactions(id, amount)} of n rows. */
-    static StreamTableEnvironment tables(int n, Configuration config) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(1);
-        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
-        DataStream<Row> rows = env.fromSequence(0, n - 1).map(i -> Row.of(i, i + 0.5))
-                .returns(Types.ROW_NAMED(new String[] {"id", "amount"}, Types.LONG, Types.DOUBLE));
-        Table transactions = tEnv.fromDataStream(rows);
-        tEnv.createTemporaryView("transactions", transactions);
-        return tEnv;
-    }
-
-    static List<Row> query(StreamTableEnvironment tEnv, String sql) throws Exception {
-        List<Row> out = new ArrayList<>();
-        try (CloseableIterator<Row> it = tEnv.executeSql(sql).collect()) {
-            it.forEachRemaining(out::add);
-        }
-        return out;
-    }
-
     @Test
     void aSqlQueryCallsThePythonFunctionOnBatchesOfItsRows() throws Exception {
         Configuration config = new Configuration();
         config.setString("table.exec.async-scalar.max-concurrent-operations", "200");
-        StreamTableEnvironment tEnv = tables(3000, config);
+        StreamTableEnvironment tEnv = Tables.withTransactions(3000, config);
         tEnv.createTemporarySystemFunction("score_of", PythonScalarFunction.builder("batching:score", DataTypes.DOUBLE())
                 .arguments("id", "amount").result("score").config(TestPython.config()).build());
         tEnv.createTemporarySystemFunction("batch_size_of", PythonScalarFunction
                 .builder("batching:rows_with_batch_size", DataTypes.BIGINT())
                 .arguments("id").result("batch_size").config(TestPython.config()).build());
-        List<Row> out = query(tEnv, "SELECT id, score_of(id, amount), batch_size_of(id) FROM transactions");
+        List<Row> out = Tables.query(tEnv, "SELECT id, score_of(id, amount), batch_size_of(id) FROM transactions");
         assertEquals(3000, out.size());
         out.sort((a, b) -> Long.compare((Long) a.getField(0), (Long) b.getField(0)));
         long batched = 0;
@@ -79,12 +53,12 @@ class PythonScalarFunctionTest {
         Configuration config = new Configuration();
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         // A source still running when the first batch fails, so that its failure is the job's.
-        StreamTableEnvironment tEnv = tables(1_000_000, config);
+        StreamTableEnvironment tEnv = Tables.withTransactions(1_000_000, config);
         tEnv.createTemporarySystemFunction("times_a_billion", PythonScalarFunction
                 .builder("batching:id_times_two_plus_one", DataTypes.INT())
                 .arguments("id").result("out").config(TestPython.config()).build());
         Exception e = assertThrows(Exception.class,
-                () -> query(tEnv, "SELECT times_a_billion(id * 2000000000) FROM transactions"));
+                () -> Tables.query(tEnv, "SELECT times_a_billion(id * 2000000000) FROM transactions"));
         String chain = ExceptionUtils.stringifyException(e);
         assertTrue(chain.contains("result column out holds Long") && chain.contains("which is not a INTEGER"), chain);
     }
