@@ -31,7 +31,10 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 public final class FlinkBench {
     static final long RECORDS = Long.getLong("bench.records", 2_000_000L);
 
-    /** Transaction {@code i % n} of the file, read when the source opens. */
+    /** When each record was made (paced modes; the local cluster runs in this JVM), in ns. */
+    static long[] sentAt;
+
+    /** Transaction {@code i % n} of the file, read when the source opens, with id {@code i}. */
     static final class Transactions implements GeneratorFunction<Long, String> {
         private final String path;
         private transient String[] lines;
@@ -47,7 +50,13 @@ public final class FlinkBench {
 
         @Override
         public String map(Long i) {
-            return lines[(int) (i % lines.length)];
+            String line = lines[(int) (i % lines.length)];
+            if (sentAt == null) {
+                return line;
+            }
+            sentAt[(int) (long) i] = System.nanoTime();
+            // The record's id is its number in the stream, so its latency can be found from its result.
+            return "{\"id\": " + i + line.substring(line.indexOf(','));
         }
     }
 
@@ -125,8 +134,37 @@ public final class FlinkBench {
         }
     }
 
+    /** Latencies of the paced records past the first quarter, in ns, by the order they came out. */
+    static final class Latency implements org.apache.flink.api.common.functions.MapFunction<String, String> {
+        static long[] latencies;
+        static int count;
+        private final long from;
+
+        Latency(long records) {
+            this.from = records / 4;
+        }
+
+        @Override
+        public String map(String value) {
+            int colon = value.indexOf(':');
+            int end = colon + 1;
+            while (end < value.length() && value.charAt(end) != ',' && value.charAt(end) != '}') {
+                end++;
+            }
+            long id = Long.parseLong(value.substring(colon + 1, end).trim());
+            if (id >= from) {
+                latencies[count++] = System.nanoTime() - sentAt[(int) id];
+            }
+            return value;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String mode = args[0];
+        if (mode.startsWith("paced-")) {
+            paced(mode.substring("paced-".length()), args);
+            return;
+        }
         PythonConfig config = PythonConfig.builder().addPythonPath(Path.of(args[2])).build();
         if (mode.startsWith("jarrow")) {
             PythonRuntime.start(config).function("fraud_model:prepare").call(args[3]);
@@ -137,11 +175,45 @@ public final class FlinkBench {
         System.exit(0);
     }
 
+    /**
+     * {@code paced-<java-only|jarrow-adaptive>}: {@code -Dbench.rate} records/s for 20 s, and the
+     * p50/p99/max latency from a record's making to its result, past the first 5 s: prints {@code
+     * paced-<mode>-<rate> p50_ms p99_ms max_ms}.
+     */
+    static void paced(String mode, String[] args) throws Exception {
+        int rate = Integer.getInteger("bench.rate", 10_000);
+        long records = rate * 20L;
+        sentAt = new long[(int) records];
+        Latency.latencies = new long[(int) records];
+        PythonConfig config = PythonConfig.builder().addPythonPath(Path.of(args[2])).build();
+        if (mode.startsWith("jarrow")) {
+            PythonRuntime.start(config).function("fraud_model:prepare").call(args[3]);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        DataStream<String> in = env.fromSource(new DataGeneratorSource<>(new Transactions(args[1]), records,
+                org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy.perSecond(rate), Types.STRING),
+                WatermarkStrategy.noWatermarks(), "transactions");
+        scored(mode, in, config).map(new Latency(records)).returns(Types.STRING).sinkTo(new DiscardingSink<>());
+        env.execute(mode);
+        long[] sorted = java.util.Arrays.copyOf(Latency.latencies, Latency.count);
+        java.util.Arrays.sort(sorted);
+        System.out.printf("paced-%s-%d %.1f %.1f %.1f%n", mode, rate, sorted[sorted.length / 2] / 1e6,
+                sorted[(int) (sorted.length * 0.99)] / 1e6, sorted[sorted.length - 1] / 1e6);
+        System.exit(0);
+    }
+
     static void run(String mode, String transactions, PythonConfig config, long records) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         DataStream<String> in = env.fromSource(new DataGeneratorSource<>(new Transactions(transactions), records, Types.STRING),
                 WatermarkStrategy.noWatermarks(), "transactions");
+        scored(mode, in, config).map(new Stopwatch(records)).returns(Types.STRING).sinkTo(new DiscardingSink<>());
+        env.execute(mode);
+    }
+
+    /** The mode's scoring of {@code in}. */
+    static DataStream<String> scored(String mode, DataStream<String> in, PythonConfig config) {
         DataStream<String> out;
         if (mode.equals("java-only")) {
             out = in.map(value -> value.substring(0, value.indexOf(','))).returns(Types.STRING);
@@ -154,11 +226,10 @@ public final class FlinkBench {
                 int n = Integer.parseInt(mode.substring("jarrow-".length()));
                 scoring.minBatchSize(n).maxBatchSize(n).maxLatency(Duration.ofHours(1));
             } else {
-                scoring.maxBatchSize(1024);
+                scoring.maxBatchSize(1024).maxLatency(Duration.ofMillis(50));
             }
             out = scoring.applyTo(in);
         }
-        out.map(new Stopwatch(records)).returns(Types.STRING).sinkTo(new DiscardingSink<>());
-        env.execute(mode);
+        return out;
     }
 }

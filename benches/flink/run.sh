@@ -33,7 +33,7 @@ json.dump({"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(), "coef
 PY
 rounds=${BENCH_FLINK_ROUNDS:-2}
 modes="java-only java-model jarrow-adaptive jarrow-1 jarrow-64 jarrow-256 jarrow-1024 jarrow-4096"
-rm -f "$work"/result-*.txt
+rm -f "$work"/result-*.txt "$work"/paced-*.txt
 for round in $(seq "$rounds"); do
     for mode in $modes; do
         echo "Round $round: $mode ..." >&2
@@ -47,6 +47,15 @@ for round in $(seq "$rounds"); do
             --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
             -Djarrow.python="$py" -Dbench.records="$records" -Dbench.model.json="$work/fraud-model.json" -cp "$work/classes:$cp" \
             FlinkBench "$mode" "$work/transactions.jsonl" "$demo" "$work/fraud-model.pkl" >> "$work/result-$round.txt"
+    done
+done
+for round in $(seq "$rounds"); do
+    for mode in paced-java-only paced-jarrow-adaptive; do
+        echo "Round $round: $mode at 10k/s ..." >&2
+        java --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
+            --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
+            -Djarrow.python="$py" -Dbench.rate=10000 -cp "$work/classes:$cp" \
+            FlinkBench "$mode" "$work/transactions.jsonl" "$demo" "$work/fraud-model.pkl" >> "$work/paced-$round.txt"
     done
 done
 "$py" - "$work" "$rounds" <<'PY'
@@ -73,4 +82,12 @@ print()
 print(f"jarrow adaptive (up to 1024): {adaptive / ceiling:.0%} of the Java-only ceiling (a map doing next to "
       f"nothing; target >= 70%), {adaptive / r['java-model']:.2f}x the same model in Java (Jackson and the "
       f"regression), {adaptive / r['jarrow-1024']:.2f}x fixed batches of 1024")
+print()
+print("Paced, 10k records/s for 20 s, latency from a record's making to its result (past the first 5 s), ms:")
+print(f"{'mode':<34}{'p50':>8}{'p99':>8}{'max':>8}")
+for path in sorted(work.glob("paced-*.txt")):
+    for line in path.read_text().split("\n"):
+        if line.strip():
+            mode, p50, p99, worst = line.split()
+            print(f"{mode + ' (' + path.stem + ')':<34}{float(p50):>8.1f}{float(p99):>8.1f}{float(worst):>8.1f}")
 PY
