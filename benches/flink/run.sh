@@ -31,6 +31,15 @@ json.dump({"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(), "coef
            "intercept": float(regression.intercept_[0]), "threshold": saved["threshold"]},
           open(f"{work}/fraud-model.json", "w"))
 PY
+pyflink=$root/target/pyflink-venv
+if [ ! -x "$pyflink/bin/python" ] || ! cmp -s "$root/benches/flink/requirements.txt" "$pyflink/requirements.txt"; then
+    echo "Installing PyFlink into $pyflink ..." >&2
+    python3 -m venv "$pyflink"
+    JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")} \
+        "$pyflink/bin/python" -m pip install --quiet --disable-pip-version-check -r "$root/benches/flink/requirements.txt"
+    cp "$root/benches/flink/requirements.txt" "$pyflink/requirements.txt"
+fi
+export JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
 rounds=${BENCH_FLINK_ROUNDS:-2}
 modes="java-only java-model jarrow-adaptive jarrow-1 jarrow-64 jarrow-256 jarrow-1024 jarrow-4096"
 rm -f "$work"/result-*.txt "$work"/paced-*.txt
@@ -47,6 +56,13 @@ for round in $(seq "$rounds"); do
             --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
             -Djarrow.python="$py" -Dbench.records="$records" -Dbench.model.json="$work/fraud-model.json" -cp "$work/classes:$cp" \
             FlinkBench "$mode" "$work/transactions.jsonl" "$demo" "$work/fraud-model.pkl" >> "$work/result-$round.txt"
+    done
+    for mode in thread process; do
+        echo "Round $round: PyFlink $mode mode ..." >&2
+        records=100000
+        if [ "$mode" = thread ]; then records=10000; fi
+        "$pyflink/bin/python" "$root/benches/flink/pyflink_bench.py" "$mode" "$work/transactions.jsonl" "$demo" \
+            "$work/fraud-model.pkl" "$records" 2> "$work/pyflink-$mode-$round.log" >> "$work/result-$round.txt"
     done
 done
 for round in $(seq "$rounds"); do
@@ -82,6 +98,8 @@ print()
 print(f"jarrow adaptive (up to 1024): {adaptive / ceiling:.0%} of the Java-only ceiling (a map doing next to "
       f"nothing; target >= 70%), {adaptive / r['java-model']:.2f}x the same model in Java (Jackson and the "
       f"regression), {adaptive / r['jarrow-1024']:.2f}x fixed batches of 1024")
+print(f"  {adaptive / r['pyflink-thread']:.0f}x PyFlink thread mode (target >= 50x), "
+      f"{adaptive / r['pyflink-process']:.1f}x PyFlink process mode with a Pandas UDF (target >= 5x)")
 print()
 print("Paced, 10k records/s for 20 s, latency from a record's making to its result (past the first 5 s), ms:")
 print(f"{'mode':<34}{'p50':>8}{'p99':>8}{'max':>8}")
