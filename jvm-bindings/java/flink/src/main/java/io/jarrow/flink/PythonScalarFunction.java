@@ -31,7 +31,7 @@ import org.apache.flink.table.types.inference.TypeStrategies;
  *     .result("fraud_probability")
  *     .config(config)
  *     .build());
- * tEnv.executeSql("SELECT id, fraud_score(amount, hour) FROM transactions");
+ * tEnv.executeSql("SELECT id, fraud_score(amount, `hour`) FROM transactions");
  * }</pre>
  *
  * <p>An {@link AsyncScalarFunction}: Flink runs it on its async operator, so its options apply
