@@ -56,21 +56,23 @@ pub fn to_throwable<'local>(env: &mut Env<'local>, error: &Error) -> jni::errors
         Error::Python { type_name, message, traceback } => {
             let (t, m, tb) =
                 (env.new_string(type_name)?, env.new_string(message)?, env.new_string(traceback)?);
-            let args = [JValue::from(&t), JValue::from(&m), JValue::from(&tb)];
-            let sig = jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V");
-            match classes::get() {
-                Some(c) => env.new_object(&c.python_exception, sig, &args)?,
-                None => env.new_object(jni_str!("io/jarrow/PythonException"), sig, &args)?,
-            }
+            new_exception(
+                env,
+                |c| &c.python_exception,
+                jni_str!("io/jarrow/PythonException"),
+                jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
+                &[JValue::from(&t), JValue::from(&m), JValue::from(&tb)],
+            )?
         }
         Error::Closed(_) => {
             let message = env.new_string(error.to_string())?;
-            let args = [JValue::from(&message)];
-            let sig = jni_sig!("(Ljava/lang/String;)V");
-            match classes::get() {
-                Some(c) => env.new_object(&c.illegal_state, sig, &args)?,
-                None => env.new_object(jni_str!("java/lang/IllegalStateException"), sig, &args)?,
-            }
+            new_exception(
+                env,
+                |c| &c.illegal_state,
+                jni_str!("java/lang/IllegalStateException"),
+                jni_sig!("(Ljava/lang/String;)V"),
+                &[JValue::from(&message)],
+            )?
         }
         other => new_jarrow_exception(env, other.code(), &other.to_string())?,
     };
@@ -84,11 +86,27 @@ fn new_jarrow_exception<'local>(
     message: &str,
 ) -> jni::errors::Result<JObject<'local>> {
     let (code, message) = (env.new_string(code)?, env.new_string(message)?);
-    let args = [JValue::from(&code), JValue::from(&message)];
-    let sig = jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V");
+    new_exception(
+        env,
+        |c| &c.jarrow_exception,
+        jni_str!("io/jarrow/JarrowException"),
+        jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
+        &[JValue::from(&code), JValue::from(&message)],
+    )
+}
+
+/// A new exception of the class `class` picks from the remembered ones, or (before the
+/// interpreter started, when none are remembered) of the class named `name`.
+fn new_exception<'local, S: AsRef<jni::signature::MethodSignature<'static, 'static>>>(
+    env: &mut Env<'local>,
+    class: fn(&classes::Classes) -> &jni::objects::Global<jni::objects::JClass<'static>>,
+    name: &'static jni::strings::JNIStr,
+    sig: S,
+    args: &[JValue<'_>],
+) -> jni::errors::Result<JObject<'local>> {
     match classes::get() {
-        Some(c) => env.new_object(&c.jarrow_exception, sig, &args),
-        None => env.new_object(jni_str!("io/jarrow/JarrowException"), sig, &args),
+        Some(c) => env.new_object(class(c), sig, args),
+        None => env.new_object(name, sig, args),
     }
 }
 
