@@ -61,8 +61,4 @@ final class OperatorMetrics implements MicroBatcher.Metrics {
     public void failed(int records) {
         errors.inc(records);
     }
-
-    long calls() {
-        return calls.getCount();
-    }
 }

@@ -5,7 +5,6 @@ import io.jarrow.BatchSettings;
 import io.jarrow.JarrowException;
 import io.jarrow.PythonConfig;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -92,7 +91,7 @@ public final class PythonScalarFunction extends AsyncScalarFunction {
         for (int i = 0; i < arguments.length; i++) {
             row.put(arguments[i], values[i]);
         }
-        calls.submit(Collections.unmodifiableMap(row), this::convert).whenComplete((value, error) -> {
+        calls.submit(row, this::convert).whenComplete((value, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
             } else {

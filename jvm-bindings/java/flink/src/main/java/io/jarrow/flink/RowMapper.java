@@ -87,6 +87,9 @@ final class RowMapper implements RecordMapper<Row, Row> {
     private final String[] outNames;
     private final Kind[] outKinds;
     private final Schema schema;
+    /** The result last read from, and its columns of the output fields. */
+    private VectorSchemaRoot lastResult;
+    private FieldVector[] lastVectors;
 
     RowMapper(RowTypeInfo input, RowTypeInfo output) {
         this.inNames = input.getFieldNames();
@@ -147,20 +150,10 @@ final class RowMapper implements RecordMapper<Row, Row> {
 
     @Override
     public Row read(VectorSchemaRoot result, int row) {
+        FieldVector[] vectors = outputVectors(result);
         Row out = new Row(outKinds.length);
         for (int i = 0; i < outKinds.length; i++) {
-            FieldVector vector = result.getVector(outNames[i]);
-            if (vector == null) {
-                throw new JarrowException("CONVERSION", "the function's result has no column " + outNames[i]
-                        + " (its columns: " + result.getSchema().getFields().stream().map(Field::getName)
-                                .collect(Collectors.joining(", ")) + ")");
-            }
-            ArrowType type = vector.getField().getType();
-            if (!type.equals(outKinds[i].arrow)) {
-                throw new JarrowException("CONVERSION", "the function's result column " + outNames[i] + " is " + type
-                        + ", and the output field is " + outKinds[i] + ", which is " + outKinds[i].arrow
-                        + " in Arrow: cast it in the function");
-            }
+            FieldVector vector = vectors[i];
             if (vector.isNull(row)) {
                 continue;
             }
@@ -177,5 +170,34 @@ final class RowMapper implements RecordMapper<Row, Row> {
             });
         }
         return out;
+    }
+
+    /**
+     * The result's column of each output field, found by name and checked against the field's
+     * type once per result (rows are read one at a time, all from the same result).
+     */
+    private FieldVector[] outputVectors(VectorSchemaRoot result) {
+        if (result == lastResult) {
+            return lastVectors;
+        }
+        FieldVector[] vectors = new FieldVector[outKinds.length];
+        for (int i = 0; i < outKinds.length; i++) {
+            FieldVector vector = result.getVector(outNames[i]);
+            if (vector == null) {
+                throw new JarrowException("CONVERSION", "the function's result has no column " + outNames[i]
+                        + " (its columns: " + result.getSchema().getFields().stream().map(Field::getName)
+                                .collect(Collectors.joining(", ")) + ")");
+            }
+            ArrowType type = vector.getField().getType();
+            if (!type.equals(outKinds[i].arrow)) {
+                throw new JarrowException("CONVERSION", "the function's result column " + outNames[i] + " is " + type
+                        + ", and the output field is " + outKinds[i] + ", which is " + outKinds[i].arrow
+                        + " in Arrow: cast it in the function");
+            }
+            vectors[i] = vector;
+        }
+        lastResult = result;
+        lastVectors = vectors;
+        return vectors;
     }
 }
