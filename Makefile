@@ -123,7 +123,7 @@ wheel: $(VENV)/.created
 	@mkdir -p target
 	flock target/.wheel.lock $(SHELL) -o pipefail -c '\
 		cp $(TARGET)/release/libjarrow_jni.so py-bindings/python/jarrow/libjarrow_jni.so && \
-		$(MVN) --quiet package -DskipTests && \
+		$(MVN) --quiet package -DskipTests -pl core && \
 		cp jvm-bindings/java/core/target/jarrow-0.1.0-all.jar py-bindings/python/jarrow/jarrow.jar && \
 		$(PY) -m maturin build --quiet --release -i $(PY) -m py-bindings/Cargo.toml -o target/wheels'
 
