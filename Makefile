@@ -1,5 +1,6 @@
 # Everything the project needs is set up by these targets on a fresh machine.
 #   make demo    run the demo (examples/)
+#   make demo-flink  run the Flink demo (examples/flink-fraud)
 #   make test    run every test
 #   make bench   run the benchmarks and print their summary
 #   make bench-jvm  run the JVM benchmark against PemJa and JEP
@@ -39,7 +40,7 @@ MVN    := mvn -B --no-transfer-progress -f jvm-bindings/java/pom.xml
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel install examples-test smoke smoke-3.13 demo demo-core bench bench-jvm bench-python-jvm bench-kafka bench-flink clean
+.PHONY: all venv build test rust-test java-test py-test py-test-system py-install wheel install examples-test smoke smoke-3.13 demo demo-flink demo-core bench bench-jvm bench-python-jvm bench-kafka bench-flink clean
 
 all: build
 
@@ -105,6 +106,17 @@ demo: py-install
 	java -Djarrow.python=$(PY) --add-opens=java.base/java.nio=ALL-UNNAMED \
 		-cp examples/kafka-fraud/target/classes:$$(cat examples/kafka-fraud/target/classpath.txt) \
 		io.jarrow.examples.fraud.FraudDemo $(DEMO_ARGS)
+
+# The Flink demo (examples/flink-fraud): the same model scored by a Flink job, Kafka to Kafka,
+# exactly once, in its DataStream and SQL (ML_PREDICT) forms, on a broker and a local Flink
+# cluster it starts itself. DEMO_ARGS as for `make demo`, e.g. DEMO_ARGS="--form sql".
+demo-flink: py-install
+	$(MVN) --quiet package -DskipTests -pl ../../examples/flink-fraud -am dependency:build-classpath \
+		-Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+	java -Djarrow.python=$(PY) --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
+		--add-opens=java.base/java.lang=ALL-UNNAMED \
+		-cp examples/flink-fraud/target/classes:$$(cat examples/flink-fraud/target/classpath.txt) \
+		io.jarrow.examples.fraud.flink.FlinkFraudDemo $(DEMO_ARGS)
 
 # The core's demo without Kafka: 1M transactions scored in batches through the Rust API.
 demo-core: venv

@@ -1,5 +1,6 @@
 """The fraud-scoring demo's Python side: synthetic card transactions, a scikit-learn model trained on
-them, and `score`, the function the Kafka Streams app calls through jarrow's PythonProcessor.
+them, and `score`, the function the Kafka Streams app and the Flink job call through jarrow, and `predict`,
+the model of the Flink demo's SQL form (ML_PREDICT).
 
 Run by the demo through jarrow; the same functions work from Python (and from its tests):
 
@@ -9,6 +10,7 @@ Run by the demo through jarrow; the same functions work from Python (and from it
 (['amount', 'card', 'hour'], 3)
 """
 import json
+import os
 import pickle
 from pathlib import Path
 
@@ -87,18 +89,41 @@ def prepare(path, training_rows=200_000):
             f"transactions ({path})")
 
 
-def score(batch):
-    """The scoring UDF: one row per transaction with its id, label, fraud probability and flag."""
+def _loaded():
+    """The model: the one `prepare` loaded, else the file named by $FRAUD_MODEL (how a Flink
+    TaskManager, whose interpreter the job does not set up, finds it)."""
     if _model is None:
-        raise RuntimeError("no model loaded: call fraud_model.prepare(path) first")
+        path = os.environ.get("FRAUD_MODEL")
+        if not path:
+            raise RuntimeError("no model loaded: call fraud_model.prepare(path) first, or set FRAUD_MODEL")
+        prepare(path)
+    return _model
+
+
+def _probabilities(batch):
     x = np.column_stack(
         [batch.column(name).to_numpy(zero_copy_only=False) for name in PCA_FEATURES]
         + [np.log1p(batch.column("amount").to_numpy(zero_copy_only=False)),
            (batch.column("hour").to_numpy(zero_copy_only=False) < 6).astype(np.float64)]
     )
-    probability = _model["model"].predict_proba(x)[:, 1]
+    return _loaded()["model"].predict_proba(x)[:, 1]
+
+
+def score(batch):
+    """The scoring UDF: one row per transaction with its id, label, fraud probability and flag."""
+    probability = _probabilities(batch)
     return pa.RecordBatch.from_arrays(
         [batch.column("id"), batch.column("is_fraud"), pa.array(np.round(probability, 5)),
          pa.array(probability >= _model["threshold"])],
         names=["id", "is_fraud", "fraud_probability", "flagged"],
+    )
+
+
+def predict(batch):
+    """The model for Flink SQL's ML_PREDICT: the 30 features in, the fraud probability and flag out
+    (the query keeps the id and label beside them)."""
+    probability = _probabilities(batch)
+    return pa.RecordBatch.from_arrays(
+        [pa.array(np.round(probability, 5)), pa.array(probability >= _model["threshold"])],
+        names=["fraud_probability", "flagged"],
     )

@@ -3,8 +3,6 @@ package io.jarrow.examples.fraud;
 import io.jarrow.PythonRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -50,18 +48,16 @@ public final class FraudApp {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = options(args);
-        String bootstrap = required(options, "--bootstrap-servers");
-        Path model = Path.of(options.getOrDefault("--model", "target/fraud-model.pkl"));
-        FraudTopology.Settings settings = new FraudTopology.Settings(
-                Integer.parseInt(options.getOrDefault("--max-batch-size", "1024")),
-                Integer.parseInt(options.getOrDefault("--min-batch-size", "1")),
-                Duration.ofMillis(Long.parseLong(options.getOrDefault("--max-latency-ms", "50"))), true);
+        Options options = Options.parse(args);
+        String bootstrap = options.required("--bootstrap-servers");
+        Path model = Path.of(options.get("--model", "target/fraud-model.pkl"));
+        FraudTopology.Settings settings = new FraudTopology.Settings(options.integer("--max-batch-size", 1024),
+                options.integer("--min-batch-size", 1), Duration.ofMillis(options.integer("--max-latency-ms", 50)), true);
         PythonRuntime python = FraudModel.start(model);
-        Properties props = config(bootstrap, options.getOrDefault("--application-id", "jarrow-fraud"),
-                Path.of(options.getOrDefault("--state-dir", "target/kafka-streams")), options.containsKey("--exactly-once"));
-        String in = options.getOrDefault("--input", FraudTopology.TRANSACTIONS);
-        String out = options.getOrDefault("--output", FraudTopology.SCORES);
+        Properties props = config(bootstrap, options.get("--application-id", "jarrow-fraud"),
+                Path.of(options.get("--state-dir", "target/kafka-streams")), options.flag("--exactly-once"));
+        String in = options.get("--input", FraudTopology.TRANSACTIONS);
+        String out = options.get("--output", FraudTopology.SCORES);
         KafkaStreams streams = new KafkaStreams(FraudTopology.build(python, settings, in, out), props);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -71,25 +67,5 @@ public final class FraudApp {
         streams.setStateListener((now, before) -> System.err.println("streams: " + before + " -> " + now));
         streams.start();
         stopped.await();
-    }
-
-    static Map<String, String> options(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument " + args[i] + ": options start with --");
-            }
-            boolean flag = i + 1 == args.length || args[i + 1].startsWith("--");
-            options.put(args[i], flag ? "" : args[++i]);
-        }
-        return options;
-    }
-
-    static String required(Map<String, String> options, String name) {
-        String value = options.get(name);
-        if (value == null || value.isEmpty()) {
-            throw new IllegalArgumentException("missing " + name);
-        }
-        return value;
     }
 }

@@ -1,31 +1,10 @@
 package io.jarrow.examples.fraud;
 
-import io.jarrow.PythonFunction;
 import io.jarrow.PythonRuntime;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.BitSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -53,12 +32,12 @@ public final class FraudDemo {
     private FraudDemo() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = FraudApp.options(args);
-        int transactions = Integer.parseInt(options.getOrDefault("--transactions", "500000"));
-        int batchSize = Integer.parseInt(options.getOrDefault("--max-batch-size", "1024"));
-        int partitions = Integer.parseInt(options.getOrDefault("--partitions", "2"));
-        boolean exactlyOnce = options.containsKey("--exactly-once");
-        Path model = Path.of(options.getOrDefault("--model", "target/fraud-model.pkl"));
+        Options options = Options.parse(args);
+        int transactions = options.integer("--transactions", 500_000);
+        int batchSize = options.integer("--max-batch-size", 1024);
+        int partitions = options.integer("--partitions", 2);
+        boolean exactlyOnce = options.flag("--exactly-once");
+        Path model = Path.of(options.get("--model", "target/fraud-model.pkl"));
         String bootstrap = options.get("--bootstrap-servers");
 
         LocalKafka broker = null;
@@ -73,36 +52,20 @@ public final class FraudDemo {
             String run = UUID.randomUUID().toString().substring(0, 8);
             String in = FraudTopology.TRANSACTIONS + "-" + run;
             String out = FraudTopology.SCORES + "-" + run;
-            createTopics(bootstrap, partitions, in, out, FraudTopology.DEAD_LETTERS);
+            LocalKafka.createTopics(bootstrap, partitions, in, out, FraudTopology.DEAD_LETTERS);
             PythonRuntime python = FraudModel.start(model);
-            PythonFunction generate = python.function("fraud_model:transactions_json");
-
-            try (KafkaProducer<String, String> producer = producer(bootstrap);
-                 ProgressBar bar = new ProgressBar("Producing transactions", transactions)) {
-                for (int start = 0; start < transactions; start += 20_000) {
-                    int n = Math.min(20_000, transactions - start);
-                    for (String value : lines(generate.call(start, n, 1000 + start))) {
-                        producer.send(new ProducerRecord<>(in, key(value), value));
-                    }
-                    bar.set(start + n);
-                }
-                producer.flush();
-            }
+            Transactions input = new Transactions(python.function("fraud_model:transactions_json"), bootstrap);
+            input.produceBacklog(in, transactions);
 
             FraudTopology.Settings settings = new FraudTopology.Settings(batchSize, Duration.ofMillis(50), true);
-            ScoresReader scores = new ScoresReader(bootstrap, out, transactions + LATENCY_TRANSACTIONS);
+            ScoresReader scores = new ScoresReader(bootstrap, out, transactions);
             double[] pacedCalls;
             scores.start();
             try (KafkaStreams streams = new KafkaStreams(FraudTopology.build(python, settings, in, out),
                     FraudApp.config(bootstrap, "jarrow-fraud-demo-" + run, stateDir, exactlyOnce))) {
                 streams.start();
                 try (ProgressBar bar = new ProgressBar("Scoring (batches of up to " + batchSize + ", 1 thread)", transactions)) {
-                    while (scores.distinct(0, transactions) < transactions) {
-                        bar.set(scores.distinct(0, transactions));
-                        scores.check();
-                        Thread.sleep(50);
-                    }
-                    bar.set(transactions);
+                    scores.awaitAll(0, transactions, bar::set);
                 }
                 double seconds = scores.backlogSeconds();
                 double[] backlogCalls = calls(streams);
@@ -110,28 +73,8 @@ public final class FraudDemo {
                         + "%,.0f Python calls, %.0f rows each on average%n",
                         transactions, seconds, transactions / seconds, backlogCalls[0], backlogCalls[1] / backlogCalls[0]);
 
-                try (KafkaProducer<String, String> producer = producer(bootstrap);
-                     ProgressBar bar = new ProgressBar("Paced stream at " + LATENCY_RATE + "/s", LATENCY_TRANSACTIONS)) {
-                    List<String> values = lines(generate.call(transactions, LATENCY_TRANSACTIONS, 7));
-                    long begin = System.nanoTime();
-                    for (int i = 0; i < values.size(); i++) {
-                        long due = begin + i * 1_000_000_000L / LATENCY_RATE;
-                        while (System.nanoTime() < due) {
-                            Thread.onSpinWait();
-                        }
-                        producer.send(new ProducerRecord<>(in, key(values.get(i)), values.get(i)));
-                        if (i % 500 == 0) {
-                            producer.flush();
-                            bar.set(i);
-                        }
-                    }
-                    producer.flush();
-                    bar.set(values.size());
-                }
-                while (scores.distinct(transactions, transactions + LATENCY_TRANSACTIONS) < LATENCY_TRANSACTIONS) {
-                    scores.check();
-                    Thread.sleep(20);
-                }
+                input.producePaced(in, transactions, LATENCY_TRANSACTIONS, LATENCY_RATE);
+                scores.awaitAll(transactions, transactions + LATENCY_TRANSACTIONS, done -> { });
                 double[] all = calls(streams);
                 pacedCalls = new double[] {all[0] - backlogCalls[0], all[1] - backlogCalls[1]};
             }
@@ -139,10 +82,9 @@ public final class FraudDemo {
             long[] latencies = scores.latenciesMs();
             System.err.printf("End-to-end latency (produced -> scored record consumed): p50 %d ms, p99 %d ms; "
                     + "%,.0f Python calls, %.1f rows each on average%n",
-                    percentile(latencies, 0.50), percentile(latencies, 0.99), pacedCalls[0], pacedCalls[1] / pacedCalls[0]);
-            System.err.printf("Fraud caught: %,d of %,d (%.1f%%); %,d false alarms (%.3f%% of legitimate transactions)%n",
-                    scores.caught(), scores.fraud(), 100.0 * scores.caught() / Math.max(1, scores.fraud()),
-                    scores.falseAlarms(), 100.0 * scores.falseAlarms() / Math.max(1, scores.total() - scores.fraud()));
+                    ScoresReader.percentile(latencies, 0.50), ScoresReader.percentile(latencies, 0.99),
+                    pacedCalls[0], pacedCalls[1] / pacedCalls[0]);
+            System.err.println(scores.fraudSummary());
         } finally {
             if (broker != null) {
                 broker.close();
@@ -152,22 +94,6 @@ public final class FraudDemo {
             }
         }
         System.exit(0);
-    }
-
-    static List<String> lines(Object jsonLines) {
-        return Arrays.asList(new String((byte[]) jsonLines, StandardCharsets.UTF_8).split("\n"));
-    }
-
-    /** The card of a transaction: the record key, so a card's transactions stay in order. */
-    static String key(String transaction) {
-        int at = transaction.indexOf("\"card\": \"") + 9;
-        return transaction.substring(at, transaction.indexOf('"', at));
-    }
-
-    /** The transaction id of a scored record ({@code {"id":123,...}}, as fraud_model.score writes it). */
-    static int id(String scored) {
-        int at = scored.indexOf("\"id\":") + 5;
-        return Integer.parseInt(scored.substring(at, scored.indexOf(',', at)));
     }
 
     /** Python calls and rows scored so far, summed over the processor's tasks (its metrics). */
@@ -183,135 +109,5 @@ public final class FraudDemo {
             }
         });
         return sums;
-    }
-
-    static long percentile(long[] sorted, double p) {
-        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))];
-    }
-
-    static KafkaProducer<String, String> producer(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
-        props.put(ProducerConfig.ACKS_CONFIG, "1");
-        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
-    }
-
-    static void createTopics(String bootstrap, int partitions, String... names) throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (String name : names) {
-                topics.add(new NewTopic(name, partitions, (short) 1));
-            }
-            for (var result : admin.createTopics(topics).values().values()) {
-                try {
-                    result.get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topics " + List.of(names), e.getCause());
-                    }
-                }
-            }
-        }
-    }
-
-    /** Reads the scores topic on its own thread: what was scored, when, and how well. */
-    static final class ScoresReader extends Thread implements AutoCloseable {
-        private final KafkaConsumer<String, String> consumer;
-        private final String topic;
-        private final BitSet seen = new BitSet();
-        private final List<Long> latencies = new ArrayList<>();
-        private final int latencyFrom;
-        private volatile boolean running = true;
-        private volatile Throwable failure;
-        private long firstNanos;
-        private long lastBacklogNanos;
-        private int total;
-        private int fraud;
-        private int caught;
-        private int falseAlarms;
-
-        ScoresReader(String bootstrap, String topic, int expected) {
-            super("scores-reader");
-            Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            props.put(ConsumerConfig.GROUP_ID_CONFIG, "jarrow-fraud-demo-reader-" + UUID.randomUUID());
-            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-            this.topic = topic;
-            this.latencyFrom = expected - LATENCY_TRANSACTIONS;
-            setDaemon(true);
-        }
-
-        @Override
-        public void run() {
-            try {
-                consumer.subscribe(List.of(topic));
-                while (running) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(50))) {
-                        accept(record);
-                    }
-                }
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
-                consumer.close();
-            }
-        }
-
-        private synchronized void accept(ConsumerRecord<String, String> record) {
-            long now = System.nanoTime();
-            String value = record.value();
-            int id = id(value);
-            if (seen.get(id)) {
-                return;
-            }
-            seen.set(id);
-            if (firstNanos == 0) {
-                firstNanos = now;
-            }
-            if (id < latencyFrom) {
-                lastBacklogNanos = now;
-            } else {
-                latencies.add(System.currentTimeMillis() - record.timestamp());
-            }
-            boolean isFraud = value.contains("\"is_fraud\":true");
-            boolean flagged = value.contains("\"flagged\":true");
-            total++;
-            fraud += isFraud ? 1 : 0;
-            caught += isFraud && flagged ? 1 : 0;
-            falseAlarms += !isFraud && flagged ? 1 : 0;
-        }
-
-        synchronized int distinct(int from, int to) {
-            return seen.get(from, to).cardinality();
-        }
-
-        void check() {
-            if (failure != null) {
-                throw new IllegalStateException("reading the scores failed", failure);
-            }
-        }
-
-        synchronized double backlogSeconds() {
-            return (lastBacklogNanos - firstNanos) / 1e9;
-        }
-
-        synchronized long[] latenciesMs() {
-            return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        }
-
-        synchronized int total() { return total; }
-        synchronized int fraud() { return fraud; }
-        synchronized int caught() { return caught; }
-        synchronized int falseAlarms() { return falseAlarms; }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            join(10_000);
-        }
     }
 }

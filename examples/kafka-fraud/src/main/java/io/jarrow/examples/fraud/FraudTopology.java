@@ -5,11 +5,6 @@ import io.jarrow.ErrorPolicy;
 import io.jarrow.kafka.PythonProcessor;
 import io.jarrow.ValueFormat;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -28,7 +23,7 @@ public final class FraudTopology {
     public static final String DEAD_LETTERS = "transactions-dead-letters";
 
     /** The transactions' JSON schema: id, card, v0..v27, amount, hour, is_fraud. */
-    public static final Schema SCHEMA = schema();
+    public static final Schema SCHEMA = FraudModel.TRANSACTIONS;
 
     private FraudTopology() {}
 
@@ -69,19 +64,5 @@ public final class FraudTopology {
                         .build())
                 .to(out, Produced.with(Serdes.String(), Serdes.ByteArray()));
         return builder.build();
-    }
-
-    private static Schema schema() {
-        ArrowType float64 = new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
-        List<Field> fields = new ArrayList<>();
-        fields.add(Field.nullable("id", new ArrowType.Int(64, true)));
-        fields.add(Field.nullable("card", ArrowType.Utf8.INSTANCE));
-        for (int i = 0; i < 28; i++) {
-            fields.add(Field.nullable("v" + i, float64));
-        }
-        fields.add(Field.nullable("amount", float64));
-        fields.add(Field.nullable("hour", new ArrowType.Int(64, true)));
-        fields.add(Field.nullable("is_fraud", ArrowType.Bool.INSTANCE));
-        return new Schema(fields);
     }
 }

@@ -104,8 +104,8 @@ class RecoveryTest {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            for (String value : FraudDemo.lines(lines)) {
-                producer.send(new ProducerRecord<>(topic, FraudDemo.key(value), value));
+            for (String value : Transactions.lines(lines)) {
+                producer.send(new ProducerRecord<>(topic, Transactions.key(value), value));
             }
             producer.flush();
         }
@@ -171,7 +171,7 @@ class RecoveryTest {
 
         void poll(Duration time) {
             for (ConsumerRecord<String, String> record : consumer.poll(time)) {
-                ids.set(FraudDemo.id(record.value()));
+                ids.set(ScoresReader.id(record.value()));
                 records++;
             }
         }

@@ -55,6 +55,13 @@ public final class FlinkFormat<IN, OUT> implements Serializable {
                 "json bytes (schema inferred)");
     }
 
+    /** JSON objects as UTF-8 bytes, of this schema ({@link ValueFormat#jsonBytes(Schema)}). */
+    public static FlinkFormat<byte[], byte[]> jsonBytes(Schema schema) {
+        String text = schema.toJson();
+        return new FlinkFormat<>(() -> ValueFormat.jsonBytes(parse(text)), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+                "json bytes " + schema);
+    }
+
     /**
      * Records of any type (POJOs, say), written into Arrow vectors and read back by the mapper
      * {@code mappers} makes (one per subtask); {@code outputType} is the type of what it reads.

@@ -1,8 +1,10 @@
 package io.jarrow.examples.fraud;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,17 +13,22 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * A single-node Kafka broker (KRaft: broker and controller in one process) on loopback, run from
- * the Kafka artifacts on this JVM's classpath in a child process, with its data in a temporary
- * directory that {@link #close()} deletes. Its output goes to {@code broker.log} in that directory.
+ * A single-node Kafka broker (KRaft: broker and controller in one process) on loopback, run in a
+ * child JVM from the Kafka artifacts of this module's build (their class path is the resource
+ * {@code broker-classpath.txt}, so the broker's Kafka version is independent of the kafka-clients
+ * of the JVM that starts it), with its data in a temporary directory that {@link #close()}
+ * deletes. Its output goes to {@code broker.log} in that directory.
  */
 public final class LocalKafka implements AutoCloseable {
     private final Path dir;
@@ -80,19 +87,37 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Creates topics with this many partitions each (replication factor 1). */
     public void createTopics(int partitions, String... names) throws InterruptedException {
-        try (Admin admin = admin()) {
+        createTopics(bootstrapServers, partitions, names);
+    }
+
+    /**
+     * Creates topics on the broker at {@code bootstrap}, with this many partitions each
+     * (replication factor 1); a topic that exists already is left as it is.
+     */
+    public static void createTopics(String bootstrap, int partitions, String... names) throws InterruptedException {
+        try (Admin admin = admin(bootstrap)) {
             List<NewTopic> topics = new ArrayList<>();
             for (String name : names) {
                 topics.add(new NewTopic(name, partitions, (short) 1));
             }
-            admin.createTopics(topics).all().get(1, TimeUnit.MINUTES);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot create topics " + List.of(names) + " on " + bootstrapServers, e);
+            for (var result : admin.createTopics(topics).values().values()) {
+                try {
+                    result.get(1, TimeUnit.MINUTES);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topics " + List.of(names) + " on " + bootstrap,
+                                e.getCause());
+                    }
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException("cannot create topics " + List.of(names) + " on " + bootstrap
+                            + ": no answer within a minute", e);
+                }
+            }
         }
     }
 
-    private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    private static Admin admin(String bootstrap) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
     }
 
@@ -104,7 +129,7 @@ public final class LocalKafka implements AutoCloseable {
                 throw new IllegalStateException("the Kafka broker exited (code " + process.exitValue() + "); see "
                         + dir.resolve("broker.log"));
             }
-            try (Admin admin = admin()) {
+            try (Admin admin = admin(bootstrapServers)) {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                 return;
             } catch (Exception e) {
@@ -119,13 +144,24 @@ public final class LocalKafka implements AutoCloseable {
     private static Process run(Path dir, Path log, String mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms256m", "-Xmx1g", "-cp", System.getProperty("java.class.path"), mainClass));
+                "-Xms256m", "-Xmx1g", "-cp", brokerClassPath(), mainClass));
         command.addAll(List.of(args));
         return new ProcessBuilder(command)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+    }
+
+    /** The broker's class path, as this module's build wrote it. */
+    static String brokerClassPath() throws IOException {
+        try (InputStream in = LocalKafka.class.getResourceAsStream("broker-classpath.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("broker-classpath.txt is missing from " + LocalKafka.class.getProtectionDomain()
+                        .getCodeSource().getLocation() + ": build the demos with Maven (make demo), which writes it");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
     }
 
     private static int freePort() throws IOException {

@@ -3,7 +3,7 @@ package io.jarrow.examples.fraud;
 import java.io.PrintStream;
 
 /** A one-line progress bar on stderr, redrawn at most ten times a second. */
-final class ProgressBar implements AutoCloseable {
+public final class ProgressBar implements AutoCloseable {
     private static final int WIDTH = 30;
     private final String label;
     private final long total;
@@ -12,13 +12,13 @@ final class ProgressBar implements AutoCloseable {
     private long lastDraw;
     private long done;
 
-    ProgressBar(String label, long total) {
+    public ProgressBar(String label, long total) {
         this.label = label;
         this.total = total;
         draw();
     }
 
-    synchronized void set(long done) {
+    public synchronized void set(long done) {
         this.done = Math.min(done, total);
         long now = System.nanoTime();
         if (now - lastDraw > 100_000_000L || this.done == total) {
