@@ -82,9 +82,10 @@ final class NativeLibrary {
             throw new JarrowException("CONFIG", "jarrow's classes are loaded a second time, by "
                     + NativeLibrary.class.getClassLoader() + ", in a JVM whose first copy of them loaded the native "
                     + "libraries already (a JVM has one Python interpreter, shared by everything in it). In a Flink "
-                    + "cluster a job jar that carries jarrow does this the second time a job runs: put jarrow's jars "
-                    + "(with Arrow Java's) in Flink's lib/, or set classloader.parent-first-patterns.additional to "
-                    + "io.jarrow.;org.apache.arrow. (" + e.getMessage() + ")", e);
+                    + "cluster a job jar that carries jarrow does this when a second job runs in a TaskManager: put "
+                    + "jarrow's jars (with Arrow Java's) in Flink's lib/ and, if job jars carry them too, set "
+                    + "classloader.parent-first-patterns.additional to io.jarrow.;org.apache.arrow. so that every job "
+                    + "uses lib/'s copy (" + e.getMessage() + ")", e);
         }
     }
 

@@ -16,6 +16,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -128,6 +129,13 @@ public final class PythonOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     public void processWatermark(Watermark mark) throws Exception {
         batcher.flush();
         super.processWatermark(mark);
+    }
+
+    /** The same for a generalized watermark (Flink 2's DataStream API): emitted after the records before it. */
+    @Override
+    public void processWatermark(WatermarkEvent watermark) throws Exception {
+        batcher.flush();
+        super.processWatermark(watermark);
     }
 
     /** Emits every buffered record before the barrier: the checkpoint holds none. */

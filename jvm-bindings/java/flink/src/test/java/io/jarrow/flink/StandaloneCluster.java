@@ -27,11 +27,25 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Path dir;
     private final Map<String, String> environment;
     private final List<Process> processes = new ArrayList<>();
+    private final List<String> config = new ArrayList<>();
+    private String classPath = System.getProperty("java.class.path");
     private int restPort;
 
     public StandaloneCluster(Path dir, Map<String, String> environment) {
         this.dir = dir;
         this.environment = Map.copyOf(environment);
+    }
+
+    /** Adds a line to the cluster's config.yaml; before {@link #startJobManager()}. */
+    public StandaloneCluster config(String line) {
+        config.add(line);
+        return this;
+    }
+
+    /** The cluster's class path (Flink's lib/), by default this JVM's; before the processes start. */
+    public StandaloneCluster classPath(String classPath) {
+        this.classPath = classPath;
+        return this;
     }
 
     static int freePort() throws IOException {
@@ -61,6 +75,7 @@ public final class StandaloneCluster implements AutoCloseable {
                 "restart-strategy.type: fixed-delay",
                 "restart-strategy.fixed-delay.attempts: 5",
                 "restart-strategy.fixed-delay.delay: 1 s",
+                String.join("\n", config),
                 ""));
         processes.add(start("jobmanager", List.of("-Xmx1g"),
                 "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", List.of()));
@@ -71,7 +86,7 @@ public final class StandaloneCluster implements AutoCloseable {
      * computes (BashJavaUtils, as taskmanager.sh runs it).
      */
     public Process startTaskManager(String name) throws IOException, InterruptedException {
-        Process utils = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+        Process utils = new ProcessBuilder(java(), "-cp", classPath,
                 "org.apache.flink.runtime.util.bash.BashJavaUtils", "GET_TM_RESOURCE_PARAMS", "--configDir",
                 dir.resolve("conf").toString()).redirectErrorStream(true).start();
         List<String> results = new String(utils.getInputStream().readAllBytes()).lines()
@@ -98,7 +113,7 @@ public final class StandaloneCluster implements AutoCloseable {
         command.addAll(List.of("-Djarrow.python=" + System.getProperty("jarrow.python", ""),
                 "-Djarrow.library=" + System.getProperty("jarrow.library", ""),
                 "-Dlog.file=" + dir.resolve(name + ".log"),
-                "-cp", System.getProperty("java.class.path"), main, "--configDir", dir.resolve("conf").toString()));
+                "-cp", classPath, main, "--configDir", dir.resolve("conf").toString()));
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile()));
@@ -106,9 +121,14 @@ public final class StandaloneCluster implements AutoCloseable {
         return builder.start();
     }
 
-    /** An environment that submits jobs to this cluster. */
-    public StreamExecutionEnvironment environment() {
-        return StreamExecutionEnvironment.createRemoteEnvironment("localhost", restPort, new Configuration());
+    /** An environment that submits jobs to this cluster, with these jars (the job's own classes, and what they carry). */
+    public StreamExecutionEnvironment environment(String... jarFiles) {
+        return environment(new Configuration(), jarFiles);
+    }
+
+    /** An environment that submits jobs to this cluster with the job configuration {@code config}, and these jars. */
+    public StreamExecutionEnvironment environment(Configuration config, String... jarFiles) {
+        return StreamExecutionEnvironment.createRemoteEnvironment("localhost", restPort, config, jarFiles);
     }
 
     /** A GET of the cluster's REST API. */
