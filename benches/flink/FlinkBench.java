@@ -21,7 +21,8 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * java-model} (the same model in Java: each JSON value parsed with Jackson, the scaler and the
  * logistic regression computed from the trained model's parameters, a JSON result written: what a
  * team would write to do without Python), {@code jarrow-adaptive}
- * (PythonOperator, adaptive batches of up to 1024) or {@code jarrow-<n>} (fixed batches of n).
+ * (PythonOperator, adaptive batches of up to 1024), {@code jarrow-<n>} (fixed batches of n) or
+ * {@code jarrow-ml-predict} (SQL's ML_PREDICT on a jarrow model, on the transactions parsed to rows).
  * Runs one job of {@code -Dbench.records} records and times, after the scoring, the records past
  * the first quarter (a warm-up for the JIT compilers and Python, and the job's start, left out),
  * and prints {@code <mode> <records/s>}. One mode
@@ -83,6 +84,73 @@ public final class FlinkBench {
             }
             return value;
         }
+    }
+
+    /** The transactions' columns, as the ML_PREDICT mode's table has them. */
+    static final String[] COLUMNS = columns();
+
+    static String[] columns() {
+        String[] names = new String[31];
+        names[0] = "id";
+        for (int i = 0; i < 28; i++) {
+            names[1 + i] = "v" + i;
+        }
+        names[29] = "amount";
+        names[30] = "hour";
+        return names;
+    }
+
+    /** A transaction's JSON as a row of {@link #COLUMNS} (Jackson), as a SQL source's JSON format makes it. */
+    static final class ParseRow extends org.apache.flink.api.common.functions.RichMapFunction<String, org.apache.flink.types.Row> {
+        private transient com.fasterxml.jackson.databind.ObjectMapper json;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            json = new com.fasterxml.jackson.databind.ObjectMapper();
+        }
+
+        @Override
+        public org.apache.flink.types.Row map(String value) throws Exception {
+            com.fasterxml.jackson.databind.JsonNode t = json.readTree(value);
+            org.apache.flink.types.Row row = new org.apache.flink.types.Row(COLUMNS.length);
+            row.setField(0, t.get("id").asLong());
+            for (int i = 1; i < 30; i++) {
+                row.setField(i, t.get(COLUMNS[i]).asDouble());
+            }
+            row.setField(30, t.get("hour").asLong());
+            return row;
+        }
+    }
+
+    /**
+     * {@code jarrow-ml-predict}: the transactions as a table (their JSON parsed by Jackson), scored
+     * by SQL's ML_PREDICT on a jarrow model calling {@code fraud_model:predict}, rows in flight
+     * coalesced into Python calls of up to 1024.
+     */
+    static DataStream<String> mlPredict(DataStream<String> in, PythonConfig config) {
+        org.apache.flink.table.api.bridge.java.StreamTableEnvironment tEnv =
+                org.apache.flink.table.api.bridge.java.StreamTableEnvironment.create(in.getExecutionEnvironment());
+        tEnv.getConfig().set("table.exec.async-ml-predict.max-concurrent-operations", "2048");
+        org.apache.flink.api.common.typeinfo.TypeInformation<?>[] types = new org.apache.flink.api.common.typeinfo.TypeInformation<?>[31];
+        java.util.Arrays.fill(types, Types.DOUBLE);
+        types[0] = Types.LONG;
+        types[30] = Types.LONG;
+        tEnv.createTemporaryView("transactions", tEnv.fromDataStream(in.map(new ParseRow()).returns(Types.ROW_NAMED(COLUMNS, types))));
+        StringBuilder features = new StringBuilder();
+        StringBuilder inputs = new StringBuilder();
+        for (int i = 1; i < 31; i++) {
+            String column = i == 30 ? "`hour`" : COLUMNS[i];
+            features.append(i > 1 ? ", " : "").append(column);
+            inputs.append(i > 1 ? ", " : "").append(column).append(i == 30 ? " BIGINT" : " DOUBLE");
+        }
+        tEnv.executeSql("CREATE TEMPORARY MODEL fraud INPUT (" + inputs + ") OUTPUT (fraud_probability DOUBLE, flagged BOOLEAN) "
+                + "WITH ('provider' = 'jarrow', 'function' = 'fraud_model:predict', 'python-path' = '"
+                + config.pythonPath().get(0) + "', 'max-batch-size' = '1024')");
+        org.apache.flink.table.api.Table scored = tEnv.sqlQuery("SELECT id, fraud_probability, flagged FROM "
+                + "ML_PREDICT(TABLE transactions, MODEL fraud, DESCRIPTOR(" + features + "))");
+        return tEnv.toDataStream(scored)
+                .map(row -> "{\"id\":" + row.getField(0) + ",\"fraud_probability\":" + row.getField(1) + "}")
+                .returns(Types.STRING);
     }
 
     /** The demo's model in Java: its parameters from {@code bench.model.json}, written by run.sh. */
@@ -219,6 +287,8 @@ public final class FlinkBench {
             out = in.map(value -> value.substring(0, value.indexOf(','))).returns(Types.STRING);
         } else if (mode.equals("java-model")) {
             out = in.map(new JavaModel(System.getProperty("bench.model.json"))).returns(Types.STRING);
+        } else if (mode.equals("jarrow-ml-predict")) {
+            out = mlPredict(in, config);
         } else {
             PythonOperator.Builder<String, String> scoring = PythonOperator.builder("fraud_model:score", FlinkFormat.json())
                     .config(config);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Full-load records/s of one Flink subtask (a local cluster in the bench's JVM) scoring the demo's
 # transactions with the demo's fraud model through PythonOperator, in fixed batches of 1 to 4096
-# and in adaptive batches of up to 1024, against a Java-only map (the ceiling) and the same model
+# and in adaptive batches of up to 1024, and through SQL's ML_PREDICT, against a Java-only map (the ceiling) and the same model
 # written in Java (Jackson, then the scaler and the regression from the trained parameters). Each mode in its
 # own JVM, in BENCH_FLINK_ROUNDS rounds (default 2), interleaved; the summary gives the median of
 # the rounds, as records/s and as a share of the Java-only ceiling of the same run.
@@ -41,7 +41,7 @@ if [ ! -x "$pyflink/bin/python" ] || ! cmp -s "$root/benches/flink/requirements.
 fi
 export JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
 rounds=${BENCH_FLINK_ROUNDS:-2}
-modes="java-only java-model jarrow-adaptive jarrow-1 jarrow-64 jarrow-256 jarrow-1024 jarrow-4096"
+modes="java-only java-model jarrow-adaptive jarrow-ml-predict jarrow-1 jarrow-64 jarrow-256 jarrow-1024 jarrow-4096"
 rm -f "$work"/result-*.txt "$work"/paced-*.txt
 for round in $(seq "$rounds"); do
     for mode in $modes; do
@@ -66,13 +66,16 @@ for round in $(seq "$rounds"); do
     done
 done
 for round in $(seq "$rounds"); do
-    for mode in paced-java-only paced-jarrow-adaptive; do
+    for mode in paced-java-only paced-jarrow-adaptive paced-jarrow-ml-predict; do
         echo "Round $round: $mode at 10k/s ..." >&2
         java --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
             --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
             -Djarrow.python="$py" -Dbench.rate=10000 -cp "$work/classes:$cp" \
             FlinkBench "$mode" "$work/transactions.jsonl" "$demo" "$work/fraud-model.pkl" >> "$work/paced-$round.txt"
     done
+    echo "Round $round: PyFlink process mode at 10k/s ..." >&2
+    "$pyflink/bin/python" "$root/benches/flink/pyflink_bench.py" paced-process "$work/transactions.jsonl" "$demo" \
+        "$work/fraud-model.pkl" 10000 2> "$work/pyflink-paced-$round.log" >> "$work/paced-$round.txt"
 done
 "$py" - "$work" "$rounds" <<'PY'
 import statistics
@@ -100,12 +103,17 @@ print(f"jarrow adaptive (up to 1024): {adaptive / ceiling:.0%} of the Java-only 
       f"regression), {adaptive / r['jarrow-1024']:.2f}x fixed batches of 1024")
 print(f"  {adaptive / r['pyflink-thread']:.0f}x PyFlink thread mode (target >= 50x), "
       f"{adaptive / r['pyflink-process']:.1f}x PyFlink process mode with a Pandas UDF (target >= 5x)")
+ml = r["jarrow-ml-predict"]
+print(f"jarrow ML_PREDICT: {ml / adaptive:.2f}x the DataStream operator, {ml / r['pyflink-thread']:.0f}x PyFlink thread mode, "
+      f"{ml / r['pyflink-process']:.1f}x PyFlink process mode")
 print()
-print("Paced, 10k records/s for 20 s, latency from a record's making to its result (past the first 5 s), ms:")
-print(f"{'mode':<34}{'p50':>8}{'p99':>8}{'max':>8}")
+print("Paced, 10k records/s for 20 s, latency from a record's making to its result (past the first 5 s), ms;")
+print("PyFlink process mode: from CURRENT_ROW_TIMESTAMP() in the Java operator before the Python one to the")
+print("end of the model's call in the Python worker:")
+print(f"{'mode':<44}{'p50':>8}{'p99':>8}{'max':>8}")
 for path in sorted(work.glob("paced-*.txt")):
     for line in path.read_text().split("\n"):
         if line.strip():
             mode, p50, p99, worst = line.split()
-            print(f"{mode + ' (' + path.stem + ')':<34}{float(p50):>8.1f}{float(p99):>8.1f}{float(worst):>8.1f}")
+            print(f"{mode + ' (' + path.stem + ')':<44}{float(p50):>8.1f}{float(p99):>8.1f}{float(worst):>8.1f}")
 PY

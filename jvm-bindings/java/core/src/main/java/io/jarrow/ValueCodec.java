@@ -43,7 +43,7 @@ final class ValueCodec {
         ValueCodec codec = new ValueCodec();
         codec.count(args.length);
         for (int i = 0; i < args.length; i++) {
-            codec.value(args[i], "argument " + i);
+            codec.value(args[i], "argument", i);
         }
         codec.count(kwargs.size());
         for (Map.Entry<String, ?> entry : kwargs.entrySet()) {
@@ -51,7 +51,7 @@ final class ValueCodec {
                 throw new JarrowException("CONVERSION", "a keyword argument name is null");
             }
             codec.string(entry.getKey());
-            codec.value(entry.getValue(), "keyword argument " + entry.getKey());
+            codec.value(entry.getValue(), "keyword argument", entry.getKey());
         }
         return codec.bytes();
     }
@@ -65,14 +65,14 @@ final class ValueCodec {
                 throw new JarrowException("CONVERSION", "a column name is null");
             }
             codec.string(entry.getKey());
-            codec.value(entry.getValue(), "column " + entry.getKey());
+            codec.value(entry.getValue(), "column", entry.getKey());
         }
         return codec.bytes();
     }
 
     static byte[] encodeValue(Object value) {
         ValueCodec codec = new ValueCodec();
-        codec.value(value, "value");
+        codec.value(value, "value", null);
         return codec.bytes();
     }
 
@@ -115,7 +115,11 @@ final class ValueCodec {
         buffer.putLong(v);
     }
 
-    private void value(Object v, String where) {
+    /**
+     * Writes {@code v}; {@code what} and {@code which} name it in an error ("column amount"), put
+     * together only then: this runs for every value of every row.
+     */
+    private void value(Object v, String what, Object which) {
         if (v == null) {
             tag(NULL);
         } else if (v instanceof Boolean b) {
@@ -137,14 +141,14 @@ final class ValueCodec {
             tag(LIST);
             count(list.size());
             for (Object item : list) {
-                value(item, where);
+                value(item, what, which);
             }
         } else if (v instanceof Map<?, ?> map) {
             tag(MAP);
             count(map.size());
             for (Map.Entry<?, ?> entry : map.entrySet()) {
-                value(entry.getKey(), where);
-                value(entry.getValue(), where);
+                value(entry.getKey(), what, which);
+                value(entry.getValue(), what, which);
             }
         } else if (v instanceof LocalDate d) {
             tag(DATE);
@@ -182,11 +186,11 @@ final class ValueCodec {
             int n = java.lang.reflect.Array.getLength(v);
             count(n);
             for (int i = 0; i < n; i++) {
-                value(java.lang.reflect.Array.get(v, i), where);
+                value(java.lang.reflect.Array.get(v, i), what, which);
             }
         } else {
             throw new JarrowException("CONVERSION", "cannot pass a " + v.getClass().getName() + " ("
-                    + where + ") to Python; supported: " + SUPPORTED);
+                    + (which == null ? what : what + " " + which) + ") to Python; supported: " + SUPPORTED);
         }
     }
 
