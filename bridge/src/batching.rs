@@ -104,7 +104,49 @@ struct Counters {
 struct Request {
     row: Row,
     deadline: Instant,
-    reply: oneshot::Sender<Result<Row>>,
+    reply: Reply,
+}
+
+/// Where a request's answer goes: its [`Pending`], which also gives up at the deadline, or a
+/// callback called on the coalescer's thread ([`BatchCoalescer::enqueue_with`]). A callback is
+/// always called: with [`Error::Closed`] if its request is dropped unanswered.
+struct Reply(Option<ReplyTo>);
+
+enum ReplyTo {
+    Pending(oneshot::Sender<Result<Row>>),
+    Callback(Box<dyn FnOnce(Result<Row>) + Send>),
+}
+
+impl Reply {
+    /// Whether nobody waits for the answer any more (its `Pending` was dropped).
+    fn is_closed(&self) -> bool {
+        matches!(&self.0, Some(ReplyTo::Pending(sender)) if sender.is_closed())
+    }
+
+    fn send(mut self, result: Result<Row>) {
+        match self.0.take() {
+            // The caller may have given up in the meantime; nobody is left to tell.
+            Some(ReplyTo::Pending(sender)) => {
+                let _ = sender.send(result);
+            }
+            Some(ReplyTo::Callback(callback)) => call_back(callback, result),
+            None => {}
+        }
+    }
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        if let Some(ReplyTo::Callback(callback)) = self.0.take() {
+            call_back(callback, Err(Error::Closed(COALESCER)));
+        }
+    }
+}
+
+/// A callback that panics must not take the coalescer's thread, and with it every caller after
+/// it, down with it.
+fn call_back(callback: Box<dyn FnOnce(Result<Row>) + Send>, result: Result<Row>) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(result)));
 }
 
 /// Gathers single-row requests from many threads into one Arrow batch per call of a Python
@@ -163,7 +205,7 @@ impl BatchCoalescer {
     /// `timeout` in all (then [`Error::Timeout`]).
     pub async fn submit(&self, row: Row) -> Result<Row> {
         let deadline = self.deadline();
-        self.queue_until(row, deadline).await?.await
+        self.queue_until(deadline, || self.request(row, deadline)).await?.await
     }
 
     /// [`BatchCoalescer::submit`] for a plain thread (a JVM or Python thread), which it blocks.
@@ -178,7 +220,20 @@ impl BatchCoalescer {
     /// within the same `timeout`, counted from this call.
     pub fn enqueue(&self, row: Row) -> Result<Pending> {
         let deadline = self.deadline();
-        executor::block_on(self.queue_until(row, deadline))
+        executor::block_on(self.queue_until(deadline, || self.request(row, deadline)))
+    }
+
+    /// Queues one row; `reply` gets its result on the coalescer's thread, right after the call
+    /// that scored it, with the other rows of that call: no task, timer or thread switch per row.
+    /// `reply` must not block (it holds up the next call): hand the result on. While the queue
+    /// is full the calling (plain) thread blocks, up to `timeout` (then [`Error::Timeout`], and
+    /// `reply` is not called). A row whose deadline passed before its call began gets
+    /// [`Error::Timeout`]; a row whose call is under way at its deadline gets that call's result,
+    /// so a caller that must give up at the deadline enforces it on its side.
+    pub fn enqueue_with(&self, row: Row, reply: impl FnOnce(Result<Row>) + Send + 'static) -> Result<()> {
+        let deadline = self.deadline();
+        let reply = Reply(Some(ReplyTo::Callback(Box::new(reply))));
+        executor::block_on(self.queue_until(deadline, || (Request { row, deadline, reply }, ())))
     }
 
     /// Queues one row without ever blocking. A full queue is [`Error::Overloaded`]: the caller
@@ -223,13 +278,14 @@ impl BatchCoalescer {
 
     fn request(&self, row: Row, deadline: Instant) -> (Request, Pending) {
         let (reply, receiver) = oneshot::channel();
-        let request = Request { row, deadline, reply };
+        let request = Request { row, deadline, reply: Reply(Some(ReplyTo::Pending(reply))) };
         let pending = Pending { reply: receiver, deadline, timer: None, timeout: self.options.timeout };
         (request, pending)
     }
 
-    /// Queues a row, waiting for room until `deadline`.
-    async fn queue_until(&self, row: Row, deadline: Instant) -> Result<Pending> {
+    /// Queues the request `make` makes, once there is room (waiting until `deadline`), and
+    /// returns what `make` gave beside it.
+    async fn queue_until<T>(&self, deadline: Instant, make: impl FnOnce() -> (Request, T)) -> Result<T> {
         // A clone, so no lock is held while waiting; the channel stays open while it lives,
         // which is what lets a request already waiting at `close` through.
         let sender = self.queue.lock().unwrap_or_else(PoisonError::into_inner).clone();
@@ -245,9 +301,9 @@ impl BatchCoalescer {
                 }
             }
         };
-        let (request, pending) = self.request(row, deadline);
+        let (request, answer) = make();
         permit.send(request);
-        Ok(pending)
+        Ok(answer)
     }
 }
 
@@ -310,8 +366,7 @@ fn gather(
 fn call(function: &PythonFunction, requests: Vec<Request>, counters: &Counters, timeout: Duration) {
     let fail = |request: Request, error: Error| {
         counters.errors.fetch_add(1, Ordering::Relaxed);
-        // The caller may have given up in the meantime; nobody is left to tell.
-        let _ = request.reply.send(Err(error));
+        request.reply.send(Err(error));
     };
     let now = Instant::now();
     let mut live = Vec::with_capacity(requests.len());
@@ -365,8 +420,7 @@ fn call(function: &PythonFunction, requests: Vec<Request>, counters: &Counters, 
     match result {
         Ok(rows) => {
             for (request, row) in batched.into_iter().zip(rows) {
-                // The caller may have given up in the meantime; nobody is left to tell.
-                let _ = request.reply.send(Ok(row));
+                request.reply.send(Ok(row));
             }
         }
         Err(error) => batched.into_iter().for_each(|request| fail(request, error.clone())),

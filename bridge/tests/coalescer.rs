@@ -445,3 +445,52 @@ fn call_async_and_apply_async_from_8_tasks() {
         other => panic!("expected a Python error, got {other:?}"),
     }
 }
+
+#[test]
+fn enqueue_with_answers_every_row_through_its_callback() {
+    let coalescer = coalescer("batching:id_times_two_plus_one", options(64));
+    let (answers, results) = std::sync::mpsc::channel();
+    let threads: Vec<_> = (0..8i64)
+        .map(|t| {
+            let (coalescer, answers) = (Arc::clone(&coalescer), answers.clone());
+            thread::spawn(move || {
+                for id in t * 250..(t + 1) * 250 {
+                    let answers = answers.clone();
+                    coalescer.enqueue_with(id_row(id), move |result| answers.send((id, result)).unwrap()).unwrap();
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    drop(answers);
+    let mut seen = 0;
+    for (id, result) in results.iter().take(2000) {
+        assert_own_row(id, &result.unwrap());
+        seen += 1;
+    }
+    assert_eq!(seen, 2000);
+    let stats = coalescer.stats();
+    assert_eq!((stats.rows, stats.errors), (2000, 0), "{stats:?}");
+}
+
+#[test]
+fn a_callback_past_its_deadline_gets_a_timeout_and_one_that_panics_stops_nothing() {
+    let timeout = Duration::from_millis(200);
+    // The first call waits at its gate: the second row's deadline passes during it.
+    let coalescer = coalescer("batching:gated_batch", BatchOptions { timeout, ..options(64) });
+    let (answers, results) = std::sync::mpsc::channel();
+    coalescer.enqueue_with(gated_row("callback", 1), |_| panic!("a callback that panics")).unwrap();
+    eventually("the first call to start", || coalescer.stats().rows == 1);
+    let second = answers.clone();
+    coalescer.enqueue_with(gated_row("callback", 2), move |result| second.send(result).unwrap()).unwrap();
+    thread::sleep(timeout * 2);
+    open_gate("callback");
+    let expired = results.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert!(matches!(expired, Err(Error::Timeout(t)) if t == timeout), "{expired:?}");
+    // The coalescer's thread survived the panic: a fresh request is scored.
+    let third = answers.clone();
+    coalescer.enqueue_with(gated_row("callback", 3), move |result| third.send(result).unwrap()).unwrap();
+    let scored = results.recv_timeout(Duration::from_secs(20)).unwrap().unwrap();
+    assert_eq!(get(&scored, "id"), &Value::Int(3));
+    assert_eq!(sizes_at_gate("callback"), [1, 1]);
+}

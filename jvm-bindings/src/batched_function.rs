@@ -1,10 +1,14 @@
 //! Native side of `io.jarrow.BatchedFunction`: single-row requests through the core's
-//! coalescer, answered by completing a Java `CompletableFuture`.
+//! coalescer, answered by completing a Java `CompletableFuture`. The coalescer hands each call's
+//! results, as the call ends, to the function's completer thread, which completes the futures
+//! one after the other: no task, timer or thread wake-up per row. The deadline of a request
+//! whose call is under way is Java's to enforce (BatchedFunction's sweep).
 
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
 use std::time::Duration;
 
-use jarrow::executor::runtime;
 use jarrow::{BatchCoalescer, BatchOptions, ColumnName, Error, Row};
 use jni::objects::{Global, JByteArray, JClass, JObject, JValue};
 use jni::sys::{jint, jlong};
@@ -20,9 +24,13 @@ struct Batched {
     coalescer: BatchCoalescer,
     /// Column names of recent rows, shared by the rows that repeat them.
     names: Mutex<Vec<ColumnName>>,
-    /// `io.jarrow.BatchedFunction`, looked up on a Java thread (its class loader sees it).
-    class: Arc<Global<JClass<'static>>>,
+    /// To the completer thread: a future and its result. The thread ends once this and every
+    /// request's clone are gone.
+    completions: mpsc::Sender<Completion>,
 }
+
+/// A Java future and its result.
+type Completion = (Global<JObject<'static>>, jarrow::Result<Row>);
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeCreate<'l>(
@@ -46,8 +54,18 @@ pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeCreate<'l>(
         // SAFETY: Java passes a live function handle.
         let function = Arc::clone(unsafe { python_function::function(function_handle) });
         let coalescer = BatchCoalescer::new(function, options)?;
-        let class = Arc::new(env.new_global_ref(&class)?);
-        Ok(into_handle(Batched { coalescer, names: Mutex::default(), class }))
+        // `io.jarrow.BatchedFunction`, looked up on this Java thread (its class loader sees it).
+        let class = env.new_global_ref(&class)?;
+        let (completions, results) = mpsc::channel::<Completion>();
+        thread::Builder::new()
+            .name("jarrow-completer".into())
+            .spawn(move || {
+                for (future, result) in results {
+                    complete(&class, &future, result);
+                }
+            })
+            .map_err(|e| Error::Config(format!("cannot start the thread that completes the results: {e}")))?;
+        Ok(into_handle(Batched { coalescer, names: Mutex::default(), completions }))
     })
     .resolve::<ThrowJarrowException>()
 }
@@ -84,14 +102,13 @@ fn intern_submit(
     let batched = unsafe { borrow::<Batched>(handle) };
     let bytes = env.convert_byte_array(encoded_row)?;
     let row = codec::decode_row(&bytes, &mut batched.names.lock().unwrap_or_else(PoisonError::into_inner))?;
-    // Blocks this Java thread while the queue is full: back-pressure on the producer.
-    let pending = batched.coalescer.enqueue(row)?;
     let future = env.new_global_ref(future)?;
-    let class = Arc::clone(&batched.class);
-    runtime().spawn(async move {
-        let result = pending.await;
-        complete(&class, &future, result);
-    });
+    let completions = batched.completions.clone();
+    // Blocks this Java thread while the queue is full: back-pressure on the producer. The
+    // completer outlives every request's sender, so the send cannot fail.
+    batched.coalescer.enqueue_with(row, move |result| {
+        let _ = completions.send((future, result));
+    })?;
     Ok(())
 }
 

@@ -1,8 +1,14 @@
 package io.jarrow;
 
+import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Single-row calls of a batch function, coalesced: rows submitted from any number of threads are
@@ -23,11 +29,77 @@ import java.util.concurrent.CompletableFuture;
  * future of that batch exceptionally.
  */
 public final class BatchedFunction extends NativeHandle {
-    private final String name;
+    /** How often a function's requests past their deadline are failed. */
+    private static final long SWEEP_MILLIS = 10;
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "jarrow-deadlines");
+        t.setDaemon(true);
+        return t;
+    });
 
-    BatchedFunction(String name, long handle) {
+    private final String name;
+    private final Duration timeout;
+    /**
+     * The requests not known to be answered, oldest first. All have the same timeout, so their
+     * deadlines come in this order too: the sweep looks at the oldest only.
+     */
+    private final ConcurrentLinkedQueue<Waiting> waiting = new ConcurrentLinkedQueue<>();
+
+    /** A request and when it times out ({@link System#nanoTime()}). */
+    private record Waiting(long deadline, CompletableFuture<Map<String, Object>> future) {}
+
+    BatchedFunction(String name, long handle, Duration timeout) {
         super(handle, BatchedFunction::nativeFree, "BatchedFunction " + name);
         this.name = name;
+        this.timeout = timeout;
+        DEADLINES.scheduleWithFixedDelay(new Sweep(this, waiting), SWEEP_MILLIS, SWEEP_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Fails the requests whose deadline passed while their call ran (the native side answers
+     * every request when its call ends, and fails those whose deadline passed before it began),
+     * and forgets the answered ones. It ends once its function is closed or unreachable and
+     * nothing waits any more; it holds the function weakly, so that it does not keep it alive.
+     */
+    private static final class Sweep implements Runnable {
+        private final WeakReference<BatchedFunction> function;
+        private final ConcurrentLinkedQueue<Waiting> waiting;
+        private final String name;
+        private final Duration timeout;
+
+        Sweep(BatchedFunction function, ConcurrentLinkedQueue<Waiting> waiting) {
+            this.function = new WeakReference<>(function);
+            this.waiting = waiting;
+            this.name = function.name;
+            this.timeout = function.timeout;
+        }
+
+        @Override
+        public void run() {
+            long now = System.nanoTime();
+            for (Waiting head = waiting.peek(); head != null; head = waiting.peek()) {
+                if (!head.future().isDone() && head.deadline() - now > 0) {
+                    break;
+                }
+                waiting.poll();
+                if (!head.future().isDone()) {
+                    head.future().completeExceptionally(new JarrowException("TIMEOUT", "timed out after "
+                            + timeout.toMillis() + " ms: " + name + " gave no result for this row in time"));
+                }
+            }
+            BatchedFunction live = function.get();
+            if (waiting.isEmpty() && (live == null || live.isClosed())) {
+                throw new CancellationException();
+            }
+        }
+    }
+
+    /** Ends a sweep's schedule (a periodic task that throws runs no more). */
+    private static final class CancellationException extends RuntimeException {
+        CancellationException() {
+            super(null, null, false, false);
+        }
     }
 
     /**
@@ -39,12 +111,14 @@ public final class BatchedFunction extends NativeHandle {
     public CompletableFuture<Map<String, Object>> submit(Map<String, ?> row) {
         byte[] encoded = ValueCodec.encodeRow(Objects.requireNonNull(row, "row"));
         CompletableFuture<Map<String, Object>> future = new CompletableFuture<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
         long h = acquire();
         try {
             nativeSubmit(h, encoded, future);
         } finally {
             release();
         }
+        waiting.add(new Waiting(deadline, future));
         return future;
     }
 

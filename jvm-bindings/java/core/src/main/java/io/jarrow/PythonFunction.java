@@ -188,7 +188,7 @@ public final class PythonFunction extends NativeHandle {
         long h = acquire();
         try {
             BatchedFunction batched = new BatchedFunction(name, BatchedFunction.nativeCreate(h,
-                    options.maxBatchSize(), options.queueCapacity(), options.timeout().toNanos()));
+                    options.maxBatchSize(), options.queueCapacity(), options.timeout().toNanos()), options.timeout());
             runtime.adopt(batched);
             return batched;
         } finally {

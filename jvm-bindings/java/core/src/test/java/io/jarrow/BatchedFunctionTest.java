@@ -87,6 +87,24 @@ class BatchedFunctionTest {
     }
 
     @Test
+    void aRowWhoseCallOutlastsItsTimeoutFailsAtTheDeadlineAndTheNextRowsGoOn() throws Exception {
+        PythonRuntime python = TestPython.runtime();
+        try (BatchedFunction gated = python.function("batching:gated_batch")
+                .batched(BatchOptions.builder().timeout(Duration.ofMillis(300)).build())) {
+            long start = System.nanoTime();
+            CompletableFuture<Map<String, Object>> stuck = gated.submit(Map.of("gate", "deadline", "id", 0L));
+            assertEquals(true, python.function("batching:wait_for_call").call("deadline"));
+            // The call is under way, and stays so: the row fails at its deadline all the same.
+            ExecutionException e = assertThrows(ExecutionException.class, () -> stuck.get(10, TimeUnit.SECONDS));
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals("TIMEOUT", ((JarrowException) e.getCause()).code(), e.getCause().getMessage());
+            assertTrue(waited >= 300 && waited < 5_000, "failed after " + waited + " ms");
+            python.function("batching:open_gate").call("deadline");
+            assertEquals(1L, gated.submit(Map.of("gate", "deadline", "id", 1L)).get(10, TimeUnit.SECONDS).get("id"));
+        }
+    }
+
+    @Test
     void aBatchErrorCompletesEveryFutureOfItExceptionally() throws Exception {
         PythonRuntime python = TestPython.runtime();
         try (BatchedFunction drop = python.function("batching:drop_last_row").batched(BatchOptions.defaults());
