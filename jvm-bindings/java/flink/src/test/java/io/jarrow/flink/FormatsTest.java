@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FormatsTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
+            .setNumberTaskManagers(2)
             .setNumberSlotsPerTaskManager(2)
             .build());
 

@@ -25,7 +25,7 @@ class MetricsTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1)
+            .setNumberTaskManagers(2)
             .setNumberSlotsPerTaskManager(1)
             .build());
 

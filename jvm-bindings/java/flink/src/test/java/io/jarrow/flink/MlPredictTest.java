@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MlPredictTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
+            .setNumberTaskManagers(2)
             .setNumberSlotsPerTaskManager(2)
             .build());
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PythonScalarFunctionTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
+            .setNumberTaskManagers(2)
             .setNumberSlotsPerTaskManager(2)
             .build());
 

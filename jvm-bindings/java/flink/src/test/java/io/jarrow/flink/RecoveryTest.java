@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RecoveryTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
+            .setNumberTaskManagers(2)
             .setNumberSlotsPerTaskManager(2)
             .build());
 
