@@ -41,6 +41,37 @@ impl PythonFunction {
         &self.name
     }
 
+    /// The state of the instance a `"pkg.module:Class.method"` is bound to, pickled (the class's
+    /// `__getstate__`, if it has one, decides what goes in); `None` for a function, which has no
+    /// instance. An instance that cannot be pickled is the Python error that says why.
+    pub fn snapshot(&self) -> Result<Option<Vec<u8>>> {
+        attach(|py| {
+            let snapshot =
+                self.interp.bridge(py).getattr("snapshot").map_err(|e| self.interp.error(py, e))?;
+            let state = snapshot.call1((self.callable.bind(py),)).map_err(|e| self.interp.error(py, e))?;
+            if state.is_none() {
+                return Ok(None);
+            }
+            let bytes = state.cast::<pyo3::types::PyBytes>().map_err(|e| Error::Conversion(e.to_string()))?;
+            Ok(Some(bytes.as_bytes().to_vec()))
+        })
+    }
+
+    /// The same method bound to the instance unpickled from `state` (a
+    /// [`PythonFunction::snapshot`] of an instance of the same class; its `__setstate__`, if any,
+    /// puts it back): a new function, whose calls see the state as it was at the snapshot. This
+    /// function and its instance are left as they are. A function (no instance), state of
+    /// another class, or bytes that are no pickle, are the Python error that says so.
+    pub fn restored(&self, state: &[u8]) -> Result<PythonFunction> {
+        attach(|py| {
+            let restore = self.interp.bridge(py).getattr("restore").map_err(|e| self.interp.error(py, e))?;
+            let state = pyo3::types::PyBytes::new(py, state);
+            let callable =
+                restore.call1((self.callable.bind(py), state)).map_err(|e| self.interp.error(py, e))?;
+            Ok(PythonFunction { name: self.name.clone(), callable: callable.unbind(), interp: self.interp })
+        })
+    }
+
     /// Calls the function with positional and keyword arguments.
     pub fn call(&self, args: &[Value], kwargs: &[(String, Value)]) -> Result<Value> {
         attach(|py| {

@@ -456,7 +456,9 @@ fn enqueue_with_answers_every_row_through_its_callback() {
             thread::spawn(move || {
                 for id in t * 250..(t + 1) * 250 {
                     let answers = answers.clone();
-                    coalescer.enqueue_with(id_row(id), move |result| answers.send((id, result)).unwrap()).unwrap();
+                    coalescer
+                        .enqueue_with(id_row(id), move |result| answers.send((id, result)).unwrap())
+                        .unwrap();
                 }
             })
         })

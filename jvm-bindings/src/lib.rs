@@ -78,6 +78,8 @@ pub fn register_natives(env: &mut jni::Env<'_>) -> jni::errors::Result<()> {
         native!("nativeCallDouble", "(JD)D", python_function::Java_io_jarrow_PythonFunction_nativeCallDouble),
         native!("nativeCall", "(J[B)[B", python_function::Java_io_jarrow_PythonFunction_nativeCall),
         native!("nativeApply", "(JJJJJ)V", python_function::Java_io_jarrow_PythonFunction_nativeApply),
+        native!("nativeSnapshot", "(J)[B", python_function::Java_io_jarrow_PythonFunction_nativeSnapshot),
+        native!("nativeRestored", "(J[B)J", python_function::Java_io_jarrow_PythonFunction_nativeRestored),
     ];
     let batched = [
         native!("nativeCreate", "(JIIJ)J", batched_function::Java_io_jarrow_BatchedFunction_nativeCreate),

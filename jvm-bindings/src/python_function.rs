@@ -92,6 +92,38 @@ fn intern_call<'l>(
 }
 
 #[unsafe(no_mangle)]
+pub extern "system" fn Java_io_jarrow_PythonFunction_nativeSnapshot<'l>(
+    mut env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> JByteArray<'l> {
+    env.with_env(|env| -> Result<JByteArray<'l>> {
+        // SAFETY: Java passes a live handle.
+        match unsafe { function(handle) }.snapshot()? {
+            Some(state) => Ok(env.byte_array_from_slice(&state)?),
+            None => Ok(JByteArray::default()),
+        }
+    })
+    .resolve::<ThrowJarrowException>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_jarrow_PythonFunction_nativeRestored<'l>(
+    mut env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    state: JByteArray<'l>,
+) -> jlong {
+    env.with_env(|env| -> Result<jlong> {
+        let state = env.convert_byte_array(&state)?;
+        // SAFETY: Java passes a live handle.
+        let restored = unsafe { function(handle) }.restored(&state)?;
+        Ok(handle::into_handle(Arc::new(restored)))
+    })
+    .resolve::<ThrowJarrowException>()
+}
+
+#[unsafe(no_mangle)]
 pub extern "system" fn Java_io_jarrow_PythonFunction_nativeApply<'l>(
     mut env: EnvUnowned<'l>,
     _class: JClass<'l>,

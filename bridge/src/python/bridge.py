@@ -3,6 +3,7 @@
 # module's, in batches.py). Standard library only.
 import importlib
 import inspect
+import pickle
 import sys
 import traceback
 
@@ -48,6 +49,31 @@ def resolve(name):
     if not callable(target):
         raise ResolveError(f"{name!r} is a {type(target).__name__}, which is not callable")
     return target
+
+
+def _instance(target):
+    """The instance a resolved 'Class.method' is bound to; None for a function."""
+    owner = getattr(target, "__self__", None)
+    return None if owner is None or inspect.ismodule(owner) or isinstance(owner, type) else owner
+
+
+def snapshot(target):
+    """The state of the instance behind a resolved 'Class.method', pickled (its __getstate__, if
+    any, decides what goes in); None for a function, which has no instance."""
+    instance = _instance(target)
+    return None if instance is None else pickle.dumps(instance, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def restore(target, state):
+    """The same method bound to the instance unpickled from `state` (its __setstate__, if any, puts
+    it back), which must be of the same class."""
+    instance = _instance(target)
+    if instance is None:
+        raise TypeError(f"{target!r} is a function, not a method of an instance: it has no state to restore")
+    restored = pickle.loads(state)
+    if type(restored) is not type(instance):
+        raise TypeError(f"the state is of a {type(restored).__qualname__}, not of a {type(instance).__qualname__}")
+    return getattr(restored, target.__name__)
 
 
 def describe_exception(exc, tb):

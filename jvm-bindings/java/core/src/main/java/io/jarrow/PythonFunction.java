@@ -196,6 +196,39 @@ public final class PythonFunction extends NativeHandle {
         }
     }
 
+    /**
+     * The state of the instance a {@code "pkg.module:Class.method"} is bound to, pickled (its
+     * {@code __getstate__}, if any, decides what goes in); null for a function, which has no
+     * instance. An instance that cannot be pickled is the {@link PythonException} that says why.
+     */
+    public byte[] snapshot() {
+        long h = acquire();
+        try {
+            return nativeSnapshot(h);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * The same method bound to the instance unpickled from {@code state} (a {@link #snapshot()} of
+     * an instance of the same class; its {@code __setstate__}, if any, puts it back): a new
+     * function, closed with the runtime like the others, whose calls see the state as it was at
+     * the snapshot. This function is left as it is. A function without an instance, state of
+     * another class, or bytes that are no pickle, are the {@link PythonException} that says so.
+     */
+    public PythonFunction restored(byte[] state) {
+        Objects.requireNonNull(state, "state");
+        long h = acquire();
+        try {
+            PythonFunction restored = new PythonFunction(runtime, name, nativeRestored(h, state));
+            runtime.adopt(restored);
+            return restored;
+        } finally {
+            release();
+        }
+    }
+
     @Override
     public String toString() {
         return "PythonFunction{" + name + (isClosed() ? ", closed}" : "}");
@@ -212,4 +245,8 @@ public final class PythonFunction extends NativeHandle {
     private static native byte[] nativeCall(long handle, byte[] encodedArgs);
 
     private static native void nativeApply(long handle, long inArray, long inSchema, long outArray, long outSchema);
+
+    private static native byte[] nativeSnapshot(long handle);
+
+    private static native long nativeRestored(long handle, byte[] state);
 }
