@@ -73,6 +73,21 @@ impl PyPythonFunction {
         Ok(self.inner.apply_python(batch).map_err(Error)?)
     }
 
+    /// The state of the instance a `"pkg.module:Class.method"` is bound to, pickled (its
+    /// `__getstate__`, if any, decides what goes in), as an engine checkpoints it; None for a
+    /// function, which has no instance.
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, pyo3::types::PyBytes>>> {
+        let state = self.inner.snapshot().map_err(Error)?;
+        Ok(state.map(|state| pyo3::types::PyBytes::new(py, &state)))
+    }
+
+    /// The same method bound to the instance unpickled from `state` (a `snapshot()` of an
+    /// instance of the same class), as an engine restores it after a failure: a new function;
+    /// this one is left as it is.
+    fn restored(&self, state: &[u8]) -> PyResult<PyPythonFunction> {
+        Ok(PyPythonFunction { inner: self.inner.restored(state).map_err(Error)? })
+    }
+
     fn __repr__(&self) -> String {
         format!("jarrow.PythonFunction({:?})", self.inner.name())
     }
