@@ -2,21 +2,28 @@ package io.jarrow.flink;
 
 import io.jarrow.BatchSettings;
 import io.jarrow.ErrorPolicy;
+import io.jarrow.JarrowException;
 import io.jarrow.MicroBatcher;
 import io.jarrow.PythonConfig;
 import io.jarrow.PythonFunction;
 import io.jarrow.PythonRuntime;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.event.WatermarkEvent;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -72,6 +79,9 @@ public final class PythonOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     private transient MicroBatcher<Pending<IN>, IN, OUT> batcher;
     private transient ScheduledFuture<?> polling;
     private transient StreamRecord<OUT> reuse;
+    /** A stateful function's checkpointed instance, and the one restored from it, if any. */
+    private transient ListState<byte[]> pythonState;
+    private transient byte[] restoredState;
 
     private PythonOperator(Builder<IN, OUT> settings) {
         this.settings = settings;
@@ -88,11 +98,51 @@ public final class PythonOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     /** A record waiting for its batch, with its timestamp if it has one. */
     private record Pending<IN>(IN value, boolean timestamped, long timestamp) {}
 
+    /** A stateful function's instance comes back from the last checkpoint, if there is one. */
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        if (!settings.stateful) {
+            return;
+        }
+        pythonState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("jarrow-python-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        List<byte[]> states = new ArrayList<>();
+        pythonState.get().forEach(states::add);
+        if (states.size() > 1) {
+            throw new JarrowException("CONFIG", settings.name() + ": this subtask was given the state of " + states.size()
+                    + " instances of " + settings.function + " (the job was restored at a lower parallelism), and "
+                    + "one Python instance cannot hold several: restore a stateful function at the same or a higher "
+                    + "parallelism");
+        }
+        restoredState = states.isEmpty() ? null : states.get(0);
+    }
+
+    /** A stateful function's instance, as it is after every record before the barrier (flushed first). */
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        if (settings.stateful) {
+            byte[] state = function.snapshot();
+            if (state == null) {
+                throw new JarrowException("CONFIG", settings.name() + ": stateful() needs a 'pkg.module:Class.method', "
+                        + "whose instance holds the state; " + settings.function + " is a function");
+            }
+            pythonState.update(List.of(state));
+        }
+    }
+
     @Override
     public void open() throws Exception {
         super.open();
         reuse = new StreamRecord<>(null);
         function = PythonRuntime.start(settings.config).function(settings.function);
+        if (restoredState != null) {
+            PythonFunction restored = function.restored(restoredState);
+            function.close();
+            function = restored;
+            restoredState = null;
+        }
         OperatorMetrics metrics = new OperatorMetrics(getMetricGroup());
         MicroBatcher.Builder<Pending<IN>, IN, OUT> batching = MicroBatcher
                 .<Pending<IN>, IN, OUT>builder(function, settings.format.create(), Pending::value)
@@ -212,6 +262,7 @@ public final class PythonOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         private ErrorPolicy.Kind onError = ErrorPolicy.Kind.FAIL;
         private OutputTag<DeadLetter<IN>> deadLetters;
         private String name;
+        private boolean stateful;
 
         private Builder(String function, FlinkFormat<IN, OUT> format) {
             this.function = Objects.requireNonNull(function, "function");
@@ -267,6 +318,19 @@ public final class PythonOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             return this;
         }
 
+        /**
+         * The function is a {@code "pkg.module:Class.method"} whose instance (one per subtask)
+         * holds state: it is pickled into the operator's state at each checkpoint, after every
+         * record before the barrier was scored, and restored from it after a failure, so the
+         * instance goes on as if nothing happened. A job restored at a higher parallelism gives the
+         * new subtasks fresh instances; at a lower one, a subtask given several instances' states
+         * fails with a {@code CONFIG} error (one instance cannot hold several).
+         */
+        public Builder<IN, OUT> stateful() {
+            this.stateful = true;
+            return this;
+        }
+
         /** The operator's name in the job graph (default: {@code jarrow <function>}). */
         public Builder<IN, OUT> name(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -305,6 +369,7 @@ public final class PythonOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             b.onError = onError;
             b.deadLetters = deadLetters;
             b.name = name;
+            b.stateful = stateful;
             return b;
         }
     }
