@@ -9,10 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.file.sink.FileSink;
@@ -36,26 +33,6 @@ class StatefulOperatorTest {
             .setNumberSlotsPerTaskManager(2)
             .build());
 
-    static final AtomicBoolean FAILED = new AtomicBoolean();
-
-    /** Fails its task once, at the first record after two of its checkpoints completed. */
-    static final class FailAfterCheckpoints implements MapFunction<String, String>, CheckpointListener {
-        private transient int completed;
-
-        @Override
-        public String map(String value) {
-            if (completed >= 2 && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure after " + completed + " checkpoints");
-            }
-            return value;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            completed++;
-        }
-    }
-
     static StreamExecutionEnvironment environment(int restarts) {
         Configuration config = new Configuration();
         config.set(RestartStrategyOptions.RESTART_STRATEGY, restarts > 0 ? "fixed-delay" : "none");
@@ -69,15 +46,16 @@ class StatefulOperatorTest {
 
     @Test
     void aStatefulFunctionRestartsFromItsCheckpointedInstance(@TempDir Path out) throws Exception {
+        FailAfterCheckpoints.FAILED.set(false);
         StreamExecutionEnvironment env = environment(2);
         PythonOperator.builder("stateful:RunningCount.score", FlinkFormat.json()).config(TestPython.config())
                 .stateful().maxBatchSize(64).maxLatency(Duration.ofMillis(20))
                 .applyTo(PythonOperatorTest.transactions(env, 3000, 1000))
-                .map(new FailAfterCheckpoints())
+                .map(new FailAfterCheckpoints<String>())
                 .sinkTo(FileSink.forRowFormat(new org.apache.flink.core.fs.Path(out.toUri()), new SimpleStringEncoder<String>())
                         .withRollingPolicy(OnCheckpointRollingPolicy.build()).build());
         env.execute("stateful");
-        assertTrue(FAILED.get(), "the job failed once, after two checkpoints");
+        assertTrue(FailAfterCheckpoints.FAILED.get(), "the job failed once, after two checkpoints");
 
         List<String> written = new ArrayList<>(StandaloneClusterTest.written(out));
         assertEquals(3000, written.size(), "every record once");

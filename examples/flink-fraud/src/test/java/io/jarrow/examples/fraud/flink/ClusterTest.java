@@ -50,7 +50,7 @@ class ClusterTest {
         env.enableCheckpointing(FraudJob.CHECKPOINT_INTERVAL.toMillis());
         PythonConfig python = FraudModel.config();
         DataStream<byte[]> transactions = FraudJob.transactions(env, kafka.bootstrapServers(), in, true)
-                .map(new Faults.Throttle<byte[]>(perSecondPerSubtask)).returns(byte[].class);
+                .map(new Throttle<byte[]>(perSecondPerSubtask)).returns(byte[].class);
         FraudJob.writeTo(FraudJob.score(transactions, python, 256), kafka.bootstrapServers(), out);
         return env.executeAsync("fraud scoring " + in + " -> " + out);
     }

@@ -7,6 +7,7 @@ import io.jarrow.PythonConfig;
 import io.jarrow.examples.fraud.FraudModel;
 import io.jarrow.examples.fraud.LocalKafka;
 import io.jarrow.examples.fraud.Transactions;
+import io.jarrow.flink.FailAfterCheckpoints;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -72,16 +73,17 @@ class ExactlyOnceTest {
 
     @Test
     void aJobThatFailsAfterCheckpointsWritesEveryScoreExactlyOnceToKafka() throws Exception {
+        FailAfterCheckpoints.FAILED.set(false);
         kafka.createTopics(2, "scores-failed-once");
         StreamExecutionEnvironment env = environment();
         env.enableCheckpointing(FraudJob.CHECKPOINT_INTERVAL.toMillis());
         DataStream<byte[]> in = FraudJob.transactions(env, kafka.bootstrapServers(), "transactions", true)
-                .map(new Faults.Throttle<byte[]>(2000)).returns(byte[].class);
+                .map(new Throttle<byte[]>(2000)).returns(byte[].class);
         DataStream<byte[]> scores = FraudJob.score(in, python, 256)
-                .map(new Faults.FailAfterCheckpoints<byte[]>()).returns(byte[].class);
+                .map(new FailAfterCheckpoints<byte[]>()).returns(byte[].class);
         FraudJob.writeTo(scores, kafka.bootstrapServers(), "scores-failed-once");
         env.execute("fails once");
-        assertTrue(Faults.FAILED.get(), "the job failed once, after two checkpoints");
+        assertTrue(FailAfterCheckpoints.FAILED.get(), "the job failed once, after two checkpoints");
 
         Committed committed = read("scores-failed-once");
         assertEquals(List.of(), committed.missing(TRANSACTIONS), "transactions with no committed score");
