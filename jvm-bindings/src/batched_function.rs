@@ -10,7 +10,9 @@ use std::thread;
 use std::time::Duration;
 
 use jarrow::{BatchCoalescer, BatchOptions, ColumnName, Error, Row};
+use jni::ids::JStaticMethodID;
 use jni::objects::{Global, JByteArray, JClass, JObject, JValue};
+use jni::signature::{Primitive, ReturnType};
 use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 
@@ -31,6 +33,13 @@ struct Batched {
 
 /// A Java future and its result.
 type Completion = (Global<JObject<'static>>, jarrow::Result<Row>);
+
+/// `BatchedFunction.complete` and `.fail`, which hand a result or an error to Java.
+struct Callbacks {
+    class: Global<JClass<'static>>,
+    complete: JStaticMethodID,
+    fail: JStaticMethodID,
+}
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeCreate<'l>(
@@ -54,14 +63,27 @@ pub extern "system" fn Java_io_jarrow_BatchedFunction_nativeCreate<'l>(
         // SAFETY: Java passes a live function handle.
         let function = Arc::clone(unsafe { python_function::function(function_handle) });
         let coalescer = BatchCoalescer::new(function, options)?;
-        // `io.jarrow.BatchedFunction`, looked up on this Java thread (its class loader sees it).
-        let class = env.new_global_ref(&class)?;
+        // `io.jarrow.BatchedFunction` and its callbacks, looked up once, on this Java thread (its
+        // class loader sees the class); the global reference keeps the method ids valid.
+        let callbacks = Callbacks {
+            complete: env.get_static_method_id(
+                &class,
+                jni_str!("complete"),
+                jni_sig!("(Ljava/util/concurrent/CompletableFuture;[B)V"),
+            )?,
+            fail: env.get_static_method_id(
+                &class,
+                jni_str!("fail"),
+                jni_sig!("(Ljava/util/concurrent/CompletableFuture;Ljava/lang/Throwable;)V"),
+            )?,
+            class: env.new_global_ref(&class)?,
+        };
         let (completions, results) = mpsc::channel::<Completion>();
         thread::Builder::new()
             .name("jarrow-completer".into())
             .spawn(move || {
                 for (future, result) in results {
-                    complete(&class, &future, result);
+                    complete(&callbacks, &future, result);
                 }
             })
             .map_err(|e| Error::Config(format!("cannot start the thread that completes the results: {e}")))?;
@@ -116,10 +138,10 @@ fn intern_submit(
 /// result cannot be handed over (Java threw, or has no memory for the row), the future fails with
 /// why, so that its caller is not left waiting; if even that fails, the JVM cannot be reached at
 /// all (it is shutting down) and nobody waits.
-fn complete(class: &Global<JClass<'static>>, future: &Global<JObject<'static>>, result: jarrow::Result<Row>) {
+fn complete(callbacks: &Callbacks, future: &Global<JObject<'static>>, result: jarrow::Result<Row>) {
     let result = result.and_then(|row| codec::encode_row(&row));
-    if let Err(e) = with_env(|env| deliver(env, class, future, &result)) {
-        let _ = with_env(|env| deliver(env, class, future, &Err(JniError::from(e).into_core())));
+    if let Err(e) = with_env(|env| deliver(env, callbacks, future, &result)) {
+        let _ = with_env(|env| deliver(env, callbacks, future, &Err(JniError::from(e).into_core())));
     }
 }
 
@@ -127,11 +149,11 @@ fn complete(class: &Global<JClass<'static>>, future: &Global<JObject<'static>>, 
 /// other futures) and returned as the error.
 fn deliver(
     env: &mut Env<'_>,
-    class: &Global<JClass<'static>>,
+    callbacks: &Callbacks,
     future: &Global<JObject<'static>>,
     result: &jarrow::Result<Vec<u8>>,
 ) -> jni::errors::Result<()> {
-    let delivered = call_back(env, class, future, result);
+    let delivered = call_back(env, callbacks, future, result);
     if delivered.is_err() && env.exception_check() {
         env.exception_clear();
     }
@@ -141,29 +163,38 @@ fn deliver(
 /// Calls `BatchedFunction.complete` with the row, or `.fail` with the error.
 fn call_back(
     env: &mut Env<'_>,
-    class: &Global<JClass<'static>>,
+    callbacks: &Callbacks,
     future: &Global<JObject<'static>>,
     result: &jarrow::Result<Vec<u8>>,
 ) -> jni::errors::Result<()> {
     let future = env.new_local_ref(future)?;
+    let void = ReturnType::Primitive(Primitive::Void);
     match result {
         Ok(row) => {
             let row = env.byte_array_from_slice(row)?;
-            env.call_static_method(
-                class,
-                jni_str!("complete"),
-                jni_sig!("(Ljava/util/concurrent/CompletableFuture;[B)V"),
-                &[JValue::from(&future), JValue::from(&row)],
-            )?;
+            // SAFETY: `complete` is a static void method of `class` taking (CompletableFuture,
+            // byte[]), and these are its arguments.
+            unsafe {
+                env.call_static_method_unchecked(
+                    &callbacks.class,
+                    callbacks.complete,
+                    void,
+                    &[JValue::from(&future).as_jni(), JValue::from(&row).as_jni()],
+                )
+            }?;
         }
         Err(error) => {
             let throwable = to_throwable(env, error)?;
-            env.call_static_method(
-                class,
-                jni_str!("fail"),
-                jni_sig!("(Ljava/util/concurrent/CompletableFuture;Ljava/lang/Throwable;)V"),
-                &[JValue::from(&future), JValue::from(&throwable)],
-            )?;
+            // SAFETY: `fail` is a static void method of `class` taking (CompletableFuture,
+            // Throwable), and these are its arguments.
+            unsafe {
+                env.call_static_method_unchecked(
+                    &callbacks.class,
+                    callbacks.fail,
+                    void,
+                    &[JValue::from(&future).as_jni(), JValue::from(&throwable).as_jni()],
+                )
+            }?;
         }
     }
     Ok(())
