@@ -80,6 +80,21 @@ public final class LocalKafka implements AutoCloseable {
         return kafka;
     }
 
+    /**
+     * For a demo's {@code --bootstrap-servers}: null when it names a broker ({@code bootstrap}
+     * not null), else a broker started for this run (which the demo closes). Says which on stderr.
+     */
+    public static LocalKafka startUnless(String bootstrap) throws IOException, InterruptedException {
+        if (bootstrap != null) {
+            System.err.println("Kafka: " + bootstrap);
+            return null;
+        }
+        System.err.println("Starting a single-node Kafka broker (KRaft, loopback) ...");
+        LocalKafka broker = start();
+        System.err.println("Kafka: " + broker.bootstrapServers() + " (started for this run)");
+        return broker;
+    }
+
     /** {@code host:port} of the broker. */
     public String bootstrapServers() {
         return bootstrapServers;

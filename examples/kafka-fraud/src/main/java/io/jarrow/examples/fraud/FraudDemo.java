@@ -40,15 +40,12 @@ public final class FraudDemo {
         Path model = Path.of(options.get("--model", "target/fraud-model.pkl"));
         String bootstrap = options.get("--bootstrap-servers");
 
-        LocalKafka broker = null;
-        if (bootstrap == null) {
-            System.err.println("Starting a single-node Kafka broker (KRaft, loopback) ...");
-            broker = LocalKafka.start();
+        LocalKafka broker = LocalKafka.startUnless(bootstrap);
+        if (broker != null) {
             bootstrap = broker.bootstrapServers();
         }
         Path stateDir = Files.createTempDirectory("jarrow-fraud-state-");
         try {
-            System.err.println("Kafka: " + bootstrap + (broker != null ? " (started for this run)" : ""));
             String run = UUID.randomUUID().toString().substring(0, 8);
             String in = FraudTopology.TRANSACTIONS + "-" + run;
             String out = FraudTopology.SCORES + "-" + run;

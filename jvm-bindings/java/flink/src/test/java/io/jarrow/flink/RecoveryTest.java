@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jarrow.TestPython;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.LongStream;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.configuration.Configuration;
@@ -77,18 +73,8 @@ class RecoveryTest {
         env.execute("recovery");
         assertTrue(FAILED.get(), "the job failed once, after record 2500");
 
-        List<String> written = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(out)) {
-            // Finished part files only: in-progress and pending ones start with a dot.
-            for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
-                    .toList()) {
-                written.addAll(Files.readAllLines(file));
-            }
-        }
-        written.sort(null);
-        List<String> expected = new ArrayList<>(LongStream.range(0, 4000)
-                .mapToObj(i -> "{\"id\":" + i + ",\"out\":" + (2 * i + 1) + "}").toList());
-        expected.sort(null);
+        List<String> written = StandaloneClusterTest.written(out);
+        List<String> expected = StandaloneClusterTest.expected(4000);
         assertEquals(expected.size(), written.size(), "every record once, none lost and none twice");
         assertEquals(expected, written);
     }

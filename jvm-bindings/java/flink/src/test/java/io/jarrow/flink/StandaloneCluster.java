@@ -121,6 +121,26 @@ public final class StandaloneCluster implements AutoCloseable {
         return builder.start();
     }
 
+    /**
+     * Kills {@code taskManager} with SIGKILL (its Python, its buffered records and its open
+     * transactions die with it), starts another one named {@code name}, and waits until it has
+     * registered.
+     */
+    public Process killAndReplace(Process taskManager, String name) throws IOException, InterruptedException {
+        taskManager.destroyForcibly();
+        if (!taskManager.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the killed TaskManager did not exit within 30 s");
+        }
+        Process replacement = startTaskManager(name);
+        awaitTaskManagers(1, Duration.ofMinutes(2));
+        return replacement;
+    }
+
+    /** Whether the job failed over at least once (its exception history has an entry). */
+    public boolean failedOver(org.apache.flink.api.common.JobID job) throws IOException, InterruptedException {
+        return get("/jobs/" + job + "/exceptions").contains("\"entries\":[{");
+    }
+
     /** An environment that submits jobs to this cluster, with these jars (the job's own classes, and what they carry). */
     public StreamExecutionEnvironment environment(String... jarFiles) {
         return environment(new Configuration(), jarFiles);

@@ -97,13 +97,9 @@ class StandaloneClusterTest {
         Path out = dir.resolve("out-1");
         JobClient job = submit("killed", out, 6000, 1000);
         awaitFirstCommit(out, Duration.ofMinutes(2));
-        first.destroyForcibly();  // SIGKILL: Python and the buffered records die with it
-        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
-        cluster.startTaskManager("taskmanager-2");
-        cluster.awaitTaskManagers(1, Duration.ofMinutes(2));
+        cluster.killAndReplace(first, "taskmanager-2");
         job.getJobExecutionResult().get(3, TimeUnit.MINUTES);
-        String failures = cluster.get("/jobs/" + job.getJobID() + "/exceptions");
-        assertTrue(failures.contains("\"entries\":[{"), "the job failed over when its TaskManager died: " + failures);
+        assertTrue(cluster.failedOver(job.getJobID()), "the job failed over when its TaskManager died");
         List<String> written = written(out);
         assertEquals(6000, written.size(), "every transaction once, none lost and none twice");
         assertEquals(expected(6000), written);

@@ -53,14 +53,11 @@ public final class FlinkFraudDemo {
         Path model = Path.of(options.get("--model", "target/fraud-model.pkl"));
         String bootstrap = options.get("--bootstrap-servers");
 
-        LocalKafka broker = null;
-        if (bootstrap == null) {
-            System.err.println("Starting a single-node Kafka broker (KRaft, loopback) ...");
-            broker = LocalKafka.start();
+        LocalKafka broker = LocalKafka.startUnless(bootstrap);
+        if (broker != null) {
             bootstrap = broker.bootstrapServers();
         }
         try {
-            System.err.println("Kafka: " + bootstrap + (broker != null ? " (started for this run)" : ""));
             PythonRuntime python = FraudModel.start(model);
             Transactions input = new Transactions(python.function("fraud_model:transactions_json"), bootstrap);
             Demo demo = new Demo(bootstrap, input, FraudModel.config(), transactions, batchSize, partitions);

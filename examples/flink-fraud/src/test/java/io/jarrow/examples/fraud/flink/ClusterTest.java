@@ -78,13 +78,9 @@ class ClusterTest {
         cluster.awaitTaskManagers(1, Duration.ofMinutes(2));
         JobClient job = submit("transactions", "scores", 1000);
         Committed before = awaitSomeCommitted("scores", Duration.ofMinutes(2));
-        first.destroyForcibly();  // SIGKILL
-        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
-        cluster.startTaskManager("taskmanager-2");
-        cluster.awaitTaskManagers(1, Duration.ofMinutes(2));
+        cluster.killAndReplace(first, "taskmanager-2");
         job.getJobExecutionResult().get(3, TimeUnit.MINUTES);
-        String failures = cluster.get("/jobs/" + job.getJobID() + "/exceptions");
-        assertTrue(failures.contains("\"entries\":[{"), "the job failed over when its TaskManager died: " + failures);
+        assertTrue(cluster.failedOver(job.getJobID()), "the job failed over when its TaskManager died");
         Committed after = Committed.read(kafka.bootstrapServers(), "scores", Duration.ofSeconds(3), Duration.ofMinutes(2));
         assertTrue(before.scores() < 12_000, "the TaskManager died mid-job: " + before.scores() + " scores committed before");
         assertExactlyOnce(after, 12_000);
